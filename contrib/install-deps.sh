@@ -1,0 +1,16 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# Installs what driftwatch needs to build, test and run its end-to-end tests
+# on a fresh Debian 12 machine (as root).  Idempotent; safe to run again.
+set -eu
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	build-essential autoconf automake libtool pkg-config \
+	libaudit-dev libauparse-dev libsqlite3-dev libyaml-dev \
+	libmicrohttpd-dev libjansson-dev libcap-ng-dev \
+	sqlite3 auditd python3 ca-certificates time \
+	podman crun netavark iptables busybox-static catatonit \
+	>/dev/null

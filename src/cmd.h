@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CMD_H
+#define CMD_H
+
+#include "config.h"
+
+/* What every subcommand gets from the global options. */
+struct cmd_ctx {
+	struct config	*cfg;
+	const char	*config_path;
+	int		 config_given;
+	int		 verbose;
+};
+
+/* Exit statuses, documented in driftwatch(8). */
+#define CMD_OK		0
+#define CMD_ERROR	1
+#define CMD_USAGE	2
+#define CMD_MALFORMED	3
+
+int	cmd_ingest(struct cmd_ctx *, int, char **);
+int	cmd_plugin(struct cmd_ctx *, int, char **);
+int	cmd_events(struct cmd_ctx *, int, char **);
+int	cmd_containers(struct cmd_ctx *, int, char **);
+int	cmd_status(struct cmd_ctx *, int, char **);
+
+#endif

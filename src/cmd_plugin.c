@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_plugin.c: driftwatch plugin: the auditd plugin (format = string).
+ *
+ * auditd writes every record to our stdin with blocking writes from a single
+ * thread, so a slow plugin stalls auditd.  A reader thread therefore only
+ * reads, groups records into events and pushes them into the bounded queue
+ * (never waiting: what does not fit is dropped and counted); the main
+ * thread parses, attributes and stores.  auditd sends SIGTERM before it
+ * closes our stdin: SIGTERM is honoured only from the parent, and means
+ * "read to EOF (at most PLUGIN_TERM_GRACE seconds more), store, exit".
+ * SIGHUP reloads the configuration file.  EOF flushes and exits.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "linebuf.h"
+#include "log.h"
+#include "pipeline.h"
+#include "queue.h"
+#include "store.h"
+#include "timearg.h"
+
+#define PLUGIN_MAX_LINE		(1 << 20)
+#define PLUGIN_IDLE_MS		1000	/* flush grouped events when idle */
+#define PLUGIN_TERM_GRACE	5
+
+static volatile sig_atomic_t	plugin_term;
+static volatile sig_atomic_t	plugin_foreign_term;
+static volatile sig_atomic_t	plugin_hup;
+
+struct plugin_reader {
+	struct pipeline	*pipeline;
+	struct linebuf	*lb;
+	int		 fd;
+	int		 error;
+};
+
+static void
+plugin_signal(int sig, siginfo_t *si, void *uctx)
+{
+	(void)uctx;
+	if (sig == SIGHUP)
+		plugin_hup = 1;
+	else if (sig == SIGTERM) {
+		if (si != NULL && si->si_pid == getppid())
+			plugin_term = 1;
+		else
+			plugin_foreign_term = 1;
+	}
+}
+
+static void
+plugin_line(void *arg, const char *line, size_t len, int toolong)
+{
+	struct pipeline	*p = arg;
+
+	if (toolong)
+		pipeline_reject(p, line, len, "line too long, skipped");
+	else
+		pipeline_line(p, line, len);
+}
+
+static void *
+plugin_read(void *arg)
+{
+	struct plugin_reader	*r = arg;
+	struct pollfd		 pfd;
+	char			 buf[65536];
+	ssize_t			 n;
+	int64_t			 term_at = 0;
+	int			 rc;
+	sigset_t		 set;
+
+	sigfillset(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pfd.fd = r->fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		if (plugin_term && term_at == 0)
+			term_at = timearg_now_ms();
+		if (term_at != 0 &&
+		    timearg_now_ms() - term_at > PLUGIN_TERM_GRACE * 1000) {
+			log_warnx("no end of input %d s after SIGTERM; "
+			    "stopping", PLUGIN_TERM_GRACE);
+			break;
+		}
+		rc = poll(&pfd, 1, PLUGIN_IDLE_MS);
+		if (rc == -1 && errno == EINTR)
+			continue;
+		if (rc == 0) {
+			pipeline_flush_groups(r->pipeline);
+			continue;
+		}
+		n = read(r->fd, buf, sizeof buf);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			if (n < 0) {
+				log_warn("reading stdin");
+				r->error = 1;
+			}
+			break;
+		}
+		linebuf_feed(r->lb, buf, (size_t)n);
+	}
+	linebuf_end(r->lb);
+	pipeline_end_input(r->pipeline);
+	return (NULL);
+}
+
+/* Runs on the worker thread between events: acts on the signal flags. */
+static void
+plugin_tick(void *arg)
+{
+	struct cmd_ctx	*ctx = arg;
+	char		*cause = NULL;
+
+	if (plugin_foreign_term) {
+		plugin_foreign_term = 0;
+		log_warnx("ignoring a SIGTERM that did not come from the "
+		    "parent process");
+	}
+	if (plugin_hup) {
+		plugin_hup = 0;
+		if (config_load(ctx->cfg, ctx->config_path, ctx->config_given,
+		    &cause) != 0) {
+			log_warnx("reload: %s; keeping the old values", cause);
+			free(cause);
+		} else
+			log_info("configuration reloaded from %s (a new db "
+			    "takes effect at restart)", ctx->config_path);
+	}
+}
+
+static void
+plugin_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = plugin_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* driftwatch plugin: see the comment at the top of this file. */
+int
+cmd_plugin(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct plugin_reader	 r;
+	struct store		*store;
+	struct pipeline_stats	*st;
+	pthread_t		 thread;
+	char			*cause = NULL;
+	int			 ch, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			printf("usage: driftwatch plugin\n");
+			return (CMD_OK);
+		default:
+			return (CMD_USAGE);
+		}
+	}
+	if (!isatty(STDERR_FILENO) && !ctx->verbose)
+		log_init(LOG_TO_SYSLOG, 0, "driftwatch");
+	if ((store = store_open(ctx->cfg->db, STORE_CREATE, &cause)) == NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+		return (CMD_ERROR);
+	}
+	plugin_signals();
+	memset(&r, 0, sizeof r);
+	r.fd = STDIN_FILENO;
+	r.pipeline = pipeline_create(store, ctx->cfg, PIPELINE_QUEUED, 1);
+	r.lb = linebuf_create(PLUGIN_MAX_LINE, plugin_line, r.pipeline);
+	if (pthread_create(&thread, NULL, plugin_read, &r) != 0)
+		fatalx("cannot start the reader thread");
+	log_info("plugin started, database %s", ctx->cfg->db);
+	rc = pipeline_run_worker(r.pipeline, plugin_tick, ctx);
+	pthread_join(thread, NULL);
+	st = pipeline_stats(r.pipeline);
+	log_info("plugin stopping: %llu events, %llu stored, %llu dropped, "
+	    "%llu gaps, %llu malformed",
+	    (unsigned long long)atomic_load(&st->events),
+	    (unsigned long long)atomic_load(&st->ingested),
+	    (unsigned long long)atomic_load(&st->dropped),
+	    (unsigned long long)atomic_load(&st->gaps),
+	    (unsigned long long)atomic_load(&st->malformed));
+	linebuf_free(r.lb);
+	pipeline_free(r.pipeline);
+	store_close(store);
+	return (rc != 0 || r.error ? CMD_ERROR : CMD_OK);
+}

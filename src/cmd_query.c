@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_query.c: the read-only commands over the database:
+ *   driftwatch events [--container ID] [--since T] [--until T] [--limit N]
+ *                     [--json]
+ *   driftwatch containers [--json]
+ *   driftwatch status [--json]
+ * --json prints one JSON object per line (render.c holds the field names).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "render.h"
+#include "store.h"
+#include "timearg.h"
+
+#define QUERY_DEFAULT_LIMIT	1000
+
+static struct store *
+query_open(struct cmd_ctx *ctx)
+{
+	struct store	*s;
+	char		*cause = NULL;
+
+	if ((s = store_open(ctx->cfg->db, 0, &cause)) == NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+	}
+	return (s);
+}
+
+static int
+query_event(void *arg, const struct event *ev)
+{
+	int	*json = arg;
+
+	if (*json)
+		render_json_line(stdout, render_event_json(ev));
+	else
+		render_event_text(stdout, ev);
+	return (ferror(stdout) ? 1 : 0);
+}
+
+/* driftwatch events: see the comment at the top of this file. */
+int
+cmd_events(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "container", required_argument, NULL, 'c' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store_event_filter	 f = { NULL, 0, 0, QUERY_DEFAULT_LIMIT };
+	struct store			*s;
+	char				*cause = NULL, *end;
+	int64_t				 now = timearg_now_ms();
+	int				 ch, json = 0, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+c:s:u:n:jh", opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			f.container = optarg;
+			break;
+		case 's':
+		case 'u':
+			if (timearg_parse(optarg, now, ch == 's' ? &f.since_ms :
+			    &f.until_ms, &cause) != 0) {
+				log_warnx("%s", cause);
+				free(cause);
+				return (CMD_USAGE);
+			}
+			break;
+		case 'n':
+			f.limit = strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || f.limit < 0) {
+				log_warnx("--limit wants a number >= 0 (0: all)");
+				return (CMD_USAGE);
+			}
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			printf("usage: driftwatch events [--container ID] "
+			    "[--since T] [--until T] [--limit N] [--json]\n");
+			return (CMD_OK);
+		default:
+			return (CMD_USAGE);
+		}
+	}
+	if (optind < argc) {
+		log_warnx("events: unexpected argument '%s'", argv[optind]);
+		return (CMD_USAGE);
+	}
+	if ((s = query_open(ctx)) == NULL)
+		return (CMD_ERROR);
+	rc = store_events(s, &f, query_event, &json);
+	store_close(s);
+	return (rc == 0 ? CMD_OK : CMD_ERROR);
+}
+
+static int
+query_container(void *arg, const struct store_container *c)
+{
+	int	*json = arg;
+
+	if (*json)
+		render_json_line(stdout, render_container_json(c));
+	else
+		render_container_text(stdout, c);
+	return (ferror(stdout) ? 1 : 0);
+}
+
+static int
+query_json_only(const char *name, int argc, char **argv, int *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			*json = 1;
+			break;
+		case 'h':
+			printf("usage: driftwatch %s [--json]\n", name);
+			return (CMD_OK);
+		default:
+			return (CMD_USAGE);
+		}
+	}
+	if (optind < argc) {
+		log_warnx("%s: unexpected argument '%s'", name, argv[optind]);
+		return (CMD_USAGE);
+	}
+	return (-1);
+}
+
+/* driftwatch containers: see the comment at the top of this file. */
+int
+cmd_containers(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct store	*s;
+	int		 json = 0, rc;
+
+	if ((rc = query_json_only("containers", argc, argv, &json)) >= 0)
+		return (rc);
+	if ((s = query_open(ctx)) == NULL)
+		return (CMD_ERROR);
+	rc = store_containers(s, query_container, &json);
+	store_close(s);
+	return (rc == 0 ? CMD_OK : CMD_ERROR);
+}
+
+/* driftwatch status: see the comment at the top of this file. */
+int
+cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct store_counters	 c;
+	struct store		*s;
+	json_t			*o;
+	int64_t			 events, containers;
+	int			 json = 0, rc;
+
+	if ((rc = query_json_only("status", argc, argv, &json)) >= 0)
+		return (rc);
+	if ((s = query_open(ctx)) == NULL)
+		return (CMD_ERROR);
+	rc = store_status(s, &c, &events, &containers);
+	store_close(s);
+	if (rc != 0)
+		return (CMD_ERROR);
+	if (json) {
+		o = json_object();
+		json_object_set_new(o, "database", json_string(ctx->cfg->db));
+		json_object_set_new(o, "events", json_integer(events));
+		json_object_set_new(o, "containers", json_integer(containers));
+		json_object_set_new(o, "ingested", json_integer(c.ingested));
+		json_object_set_new(o, "duplicates",
+		    json_integer(c.duplicates));
+		json_object_set_new(o, "dropped", json_integer(c.dropped));
+		json_object_set_new(o, "gaps", json_integer(c.gaps));
+		json_object_set_new(o, "malformed", json_integer(c.malformed));
+		json_object_set_new(o, "records", json_integer(c.records));
+		render_json_line(stdout, o);
+		return (CMD_OK);
+	}
+	printf("database    %s\n", ctx->cfg->db);
+	printf("events      %lld stored\n", (long long)events);
+	printf("containers  %lld\n", (long long)containers);
+	printf("ingested    %lld\n", (long long)c.ingested);
+	printf("duplicates  %lld\n", (long long)c.duplicates);
+	printf("dropped     %lld\n", (long long)c.dropped);
+	printf("gaps        %lld\n", (long long)c.gaps);
+	printf("malformed   %lld\n", (long long)c.malformed);
+	printf("records     %lld\n", (long long)c.records);
+	return (CMD_OK);
+}

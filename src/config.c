@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * config.c: driftwatch.conf, "key = value" lines as auditd admins know them.
+ *
+ * One typed table drives everything: defaults, parsing, range checks, the
+ * dump of the effective configuration (driftwatch config dump) and the help
+ * text.  Adding an option is adding a row and a struct field.  Unknown keys
+ * and bad values are errors with file and line; nothing is ignored silently.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "xmalloc.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
+
+enum config_type {
+	CONFIG_STRING,
+	CONFIG_INT,
+	CONFIG_BOOL
+};
+
+struct config_opt {
+	const char		*name;
+	enum config_type	 type;
+	size_t			 offset;
+	const char		*def;
+	int64_t			 min;
+	int64_t			 max;
+	const char		*help;
+};
+
+#define OFF(f)	offsetof(struct config, f)
+
+static const struct config_opt config_opts[] = {
+	{ "db", CONFIG_STRING, OFF(db),
+	  LOCALSTATEDIR "/lib/driftwatch/driftwatch.db", 0, 0,
+	  "SQLite database file (created with its directory)" },
+	{ "proc_root", CONFIG_STRING, OFF(proc_root), "/proc", 0, 0,
+	  "where /proc is mounted (tests point it at a fixture tree)" },
+	{ "queue_events", CONFIG_INT, OFF(queue_events), "65536", 16,
+	  16777216, "plugin: events the reader may queue before it drops" },
+	{ "queue_bytes", CONFIG_INT, OFF(queue_bytes), "67108864", 65536,
+	  4294967296LL, "plugin: bytes of queued events before it drops" },
+	{ "batch_events", CONFIG_INT, OFF(batch_events), "5000", 1, 1000000,
+	  "events per database transaction" },
+	{ "commit_interval_ms", CONFIG_INT, OFF(commit_interval_ms), "1000",
+	  10, 60000, "plugin: commit at least this often (milliseconds)" },
+	{ "retention_events", CONFIG_INT, OFF(retention_events), "20000000",
+	  0, INT64_MAX, "keep at most this many events (0: no limit)" },
+	{ "retention_days", CONFIG_INT, OFF(retention_days), "30", 0, 36500,
+	  "drop events older than this, counted back from the newest (0: "
+	  "keep all)" },
+	{ "live_attribution", CONFIG_BOOL, OFF(live_attribution), "yes", 0, 1,
+	  "plugin: look up each event's container in /proc/PID/cgroup" },
+};
+
+#define CONFIG_NOPTS	(sizeof config_opts / sizeof config_opts[0])
+
+/* Returns the configuration file read when --config is not given. */
+const char *
+config_default_path(void)
+{
+	return (SYSCONFDIR "/driftwatch/driftwatch.conf");
+}
+
+static int
+config_apply(struct config *c, const struct config_opt *o, const char *value,
+    char **cause)
+{
+	char		*end;
+	long long	 v;
+
+	switch (o->type) {
+	case CONFIG_STRING:
+		free(*(char **)((char *)c + o->offset));
+		*(char **)((char *)c + o->offset) = xstrdup(value);
+		return (0);
+	case CONFIG_BOOL:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "1") == 0 ||
+		    strcmp(value, "true") == 0)
+			v = 1;
+		else if (strcmp(value, "no") == 0 || strcmp(value, "0") == 0 ||
+		    strcmp(value, "false") == 0)
+			v = 0;
+		else {
+			xasprintf(cause, "%s: expected yes or no, not '%s'",
+			    o->name, value);
+			return (-1);
+		}
+		break;
+	case CONFIG_INT:
+		errno = 0;
+		v = strtoll(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0') {
+			xasprintf(cause, "%s: '%s' is not a number", o->name,
+			    value);
+			return (-1);
+		}
+		if (v < o->min || v > o->max) {
+			xasprintf(cause, "%s: %lld is out of range %lld..%lld",
+			    o->name, v, (long long)o->min, (long long)o->max);
+			return (-1);
+		}
+		break;
+	default:
+		return (-1);
+	}
+	*(int64_t *)((char *)c + o->offset) = v;
+	return (0);
+}
+
+/*
+ * Sets key to value.  Returns 0, or -1 with *cause set (allocated; caller
+ * frees).
+ */
+int
+config_set(struct config *c, const char *key, const char *value, char **cause)
+{
+	size_t	i;
+
+	for (i = 0; i < CONFIG_NOPTS; i++)
+		if (strcmp(config_opts[i].name, key) == 0)
+			return (config_apply(c, &config_opts[i], value, cause));
+	xasprintf(cause, "unknown option '%s'", key);
+	return (-1);
+}
+
+/* Returns an allocated configuration holding the defaults. */
+struct config *
+config_create(void)
+{
+	struct config	*c;
+	char		*cause = NULL;
+	size_t		 i;
+
+	c = xcalloc(1, sizeof *c);
+	for (i = 0; i < CONFIG_NOPTS; i++)
+		if (config_apply(c, &config_opts[i], config_opts[i].def,
+		    &cause) != 0)
+			abort();
+	return (c);
+}
+
+/* Frees c; NULL is a no-op. */
+void
+config_free(struct config *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < CONFIG_NOPTS; i++)
+		if (config_opts[i].type == CONFIG_STRING)
+			free(*(char **)((char *)c + config_opts[i].offset));
+	free(c);
+}
+
+static char *
+config_trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return (s);
+}
+
+/*
+ * Reads path over the values in c.  A missing file is not an error unless
+ * must_exist is set.  Returns 0, or -1 with *cause naming file and line
+ * (allocated; caller frees).
+ */
+int
+config_load(struct config *c, const char *path, int must_exist, char **cause)
+{
+	FILE	*f;
+	char	*line = NULL, *key, *value, *eq, *why = NULL;
+	size_t	 cap = 0;
+	int	 lineno = 0, rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return (0);
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	while (getline(&line, &cap, f) != -1) {
+		lineno++;
+		key = config_trim(line);
+		if (*key == '\0' || *key == '#')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			xasprintf(cause, "%s:%d: expected 'key = value'", path,
+			    lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		key = config_trim(key);
+		value = config_trim(eq + 1);
+		if (config_set(c, key, value, &why) != 0) {
+			xasprintf(cause, "%s:%d: %s", path, lineno, why);
+			free(why);
+			rc = -1;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return (rc);
+}
+
+/* Writes the effective configuration as a loadable file. */
+void
+config_dump(const struct config *c, FILE *out)
+{
+	const struct config_opt	*o;
+	size_t			 i;
+
+	for (i = 0; i < CONFIG_NOPTS; i++) {
+		o = &config_opts[i];
+		switch (o->type) {
+		case CONFIG_STRING:
+			fprintf(out, "%s = %s\n", o->name,
+			    *(char **)((char *)c + o->offset));
+			break;
+		case CONFIG_BOOL:
+			fprintf(out, "%s = %s\n", o->name,
+			    *(int64_t *)((char *)c + o->offset) ? "yes" : "no");
+			break;
+		case CONFIG_INT:
+			fprintf(out, "%s = %lld\n", o->name, (long long)
+			    *(int64_t *)((char *)c + o->offset));
+			break;
+		}
+	}
+}
+
+/* Writes every option with its default and meaning, as comments. */
+void
+config_help(FILE *out)
+{
+	const struct config_opt	*o;
+	size_t			 i;
+
+	for (i = 0; i < CONFIG_NOPTS; i++) {
+		o = &config_opts[i];
+		fprintf(out, "# %s\n#%s = %s\n", o->help, o->name, o->def);
+	}
+}

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pipeline.c: lines in, stored events out; the data flow of every mode.
+ *
+ *   lines -> group (records -> raw events, serial gaps)
+ *         -> [queue, plugin mode only: reader thread | worker thread]
+ *         -> parser (auparse -> struct event) -> attribution -> store
+ *
+ * In PIPELINE_SYNC (ingest) one thread does it all.  In PIPELINE_QUEUED
+ * (plugin, netlink) the input thread calls pipeline_line(), which only
+ * groups records and pushes complete raw events into the bounded queue,
+ * counting what does not fit as dropped; pipeline_run_worker() does the
+ * rest on another thread.  Counters are atomics; they reach the database
+ * in the same transaction as the events they describe.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup.h"
+#include "group.h"
+#include "log.h"
+#include "parser.h"
+#include "pipeline.h"
+#include "queue.h"
+#include "seqgap.h"
+#include "strmap.h"
+#include "timearg.h"
+#include "xmalloc.h"
+
+#define PIPELINE_SHOW_BAD	20	/* malformed lines reported one by one */
+#define PIPELINE_PRUNE_EVERY	64	/* commits between retention passes */
+
+/* A raw event on its way through the queue: one allocation. */
+struct pipeline_item {
+	int64_t		 time_ms;
+	uint64_t	 serial;
+	int		 nrecords;
+	size_t		 len;
+	size_t		 node_len;	/* 0: no node */
+	char		 data[];	/* node '\0' text '\0' */
+};
+
+struct pipeline {
+	struct store		*store;
+	const struct config	*cfg;
+	enum pipeline_mode	 mode;
+	int			 live;
+	struct group		*group;
+	struct seqgap		*seqgap;
+	struct parser		*parser;
+	struct queue		*queue;
+	struct strmap		*seen_containers;
+	struct pipeline_stats	 st;
+	struct store_counters	 saved;		/* already in the database */
+	char			*source;
+	uint64_t		 lineno;
+	_Atomic uint64_t	 bad_shown;
+	int64_t			 last_commit_ms;
+	int			 commits;
+	int			 store_failed;
+};
+
+static void	pipeline_grouped(void *, const struct group_event *);
+static void	pipeline_bad(void *, const char *, size_t, const char *);
+static void	pipeline_parsed(void *, struct event *);
+
+/*
+ * Returns an allocated pipeline writing to store (borrowed, as is cfg);
+ * live enables /proc attribution.  Caller frees with pipeline_free().
+ */
+struct pipeline *
+pipeline_create(struct store *store, const struct config *cfg,
+    enum pipeline_mode mode, int live)
+{
+	struct pipeline	*p;
+
+	p = xcalloc(1, sizeof *p);
+	p->store = store;
+	p->cfg = cfg;
+	p->mode = mode;
+	p->live = live;
+	p->group = group_create(pipeline_grouped, pipeline_bad, p);
+	p->seqgap = seqgap_create();
+	if ((p->parser = parser_create(pipeline_parsed, p)) == NULL)
+		fatalx("cannot initialise libauparse");
+	if (mode == PIPELINE_QUEUED)
+		p->queue = queue_create((size_t)cfg->queue_events,
+		    (size_t)cfg->queue_bytes);
+	p->seen_containers = strmap_create(1 << 16);
+	p->source = xstrdup("stdin");
+	p->last_commit_ms = timearg_now_ms();
+	return (p);
+}
+
+/* Frees p (not its store); NULL is a no-op. */
+void
+pipeline_free(struct pipeline *p)
+{
+	if (p == NULL)
+		return;
+	group_free(p->group);
+	seqgap_free(p->seqgap);
+	parser_free(p->parser);
+	queue_free(p->queue);
+	strmap_free(p->seen_containers);
+	free(p->source);
+	free(p);
+}
+
+/* Names the input for messages ("FILE:LINE"), restarting line numbers. */
+void
+pipeline_set_source(struct pipeline *p, const char *name)
+{
+	free(p->source);
+	p->source = xstrdup(name);
+	p->lineno = 0;
+}
+
+/* Returns the live counters (borrowed; valid while p lives). */
+struct pipeline_stats *
+pipeline_stats(struct pipeline *p)
+{
+	return (&p->st);
+}
+
+/* Returns the queue of a PIPELINE_QUEUED pipeline (borrowed), else NULL. */
+struct queue *
+pipeline_queue(struct pipeline *p)
+{
+	return (p->queue);
+}
+
+static void
+pipeline_warn_bad(struct pipeline *p, const char *what, const char *text,
+    size_t len)
+{
+	uint64_t	n = atomic_fetch_add(&p->bad_shown, 1) + 1;
+
+	if (n <= PIPELINE_SHOW_BAD)
+		log_warnx("%s:%llu: %s: %.*s%s", p->source,
+		    (unsigned long long)p->lineno, what,
+		    (int)(len > 80 ? 80 : len), text, len > 80 ? "..." : "");
+	else if (n == PIPELINE_SHOW_BAD + 1)
+		log_warnx("more malformed input follows; only counted from "
+		    "now on");
+}
+
+static void
+pipeline_bad(void *arg, const char *line, size_t len, const char *why)
+{
+	struct pipeline	*p = arg;
+	char		 clean[81];
+	size_t		 i, n = len > 80 ? 80 : len;
+
+	for (i = 0; i < n; i++)
+		clean[i] = (line[i] >= 0x20 && line[i] < 0x7f) ? line[i] : '?';
+	clean[n] = '\0';
+	atomic_fetch_add(&p->st.malformed, 1);
+	pipeline_warn_bad(p, why, clean, len);
+}
+
+/* Counts and reports one line of input that cannot be used. */
+void
+pipeline_reject(struct pipeline *p, const char *line, size_t len,
+    const char *why)
+{
+	p->lineno++;
+	pipeline_bad(p, line, len, why);
+}
+
+/*
+ * Takes one line of input (borrowed; no newline needed) from the input
+ * thread.  Never blocks on the worker.
+ */
+void
+pipeline_line(struct pipeline *p, const char *line, size_t len)
+{
+	p->lineno++;
+	group_line(p->group, line, len);
+}
+
+/* Hands on every event still waiting for its last record. */
+void
+pipeline_flush_groups(struct pipeline *p)
+{
+	group_flush(p->group);
+}
+
+/*
+ * Ends the input: flushes what is grouped, counts the serials never seen,
+ * and in queued mode closes the queue so the worker finishes.
+ */
+void
+pipeline_end_input(struct pipeline *p)
+{
+	group_flush(p->group);
+	atomic_fetch_add(&p->st.gaps, seqgap_finish(p->seqgap));
+	if (p->queue != NULL)
+		queue_close(p->queue);
+}
+
+static void
+pipeline_process(struct pipeline *p, const struct group_event *gev)
+{
+	parser_feed(p->parser, gev);
+	if (p->mode == PIPELINE_SYNC &&
+	    store_pending(p->store) >= p->cfg->batch_events)
+		pipeline_commit(p);
+}
+
+static void
+pipeline_grouped(void *arg, const struct group_event *gev)
+{
+	struct pipeline		*p = arg;
+	struct pipeline_item	*it;
+	size_t			 nlen;
+
+	atomic_fetch_add(&p->st.records, gev->nrecords);
+	atomic_fetch_add(&p->st.gaps, seqgap_see(p->seqgap, gev->node,
+	    gev->serial));
+	if (p->mode == PIPELINE_SYNC) {
+		pipeline_process(p, gev);
+		return;
+	}
+	nlen = gev->node != NULL ? strlen(gev->node) : 0;
+	it = xmalloc(sizeof *it + nlen + 1 + gev->len + 1);
+	it->time_ms = gev->time_ms;
+	it->serial = gev->serial;
+	it->nrecords = gev->nrecords;
+	it->len = gev->len;
+	it->node_len = nlen;
+	memcpy(it->data, gev->node != NULL ? gev->node : "", nlen + 1);
+	memcpy(it->data + nlen + 1, gev->text, gev->len + 1);
+	if (queue_push(p->queue, it, sizeof *it + nlen + gev->len + 2) != 0) {
+		free(it);
+		atomic_fetch_add(&p->st.dropped, 1);
+	}
+}
+
+static void
+pipeline_attribute(struct pipeline *p, struct event *ev)
+{
+	struct cgroup_info	ci;
+	int			rc;
+
+	if (!p->live || !p->cfg->live_attribution || ev->pid <= 0)
+		return;
+	rc = cgroup_read_pid(p->cfg->proc_root, ev->pid, &ci);
+	if (rc < 0 && ev->ppid > 0)
+		rc = cgroup_read_pid(p->cfg->proc_root, ev->ppid, &ci);
+	if (rc == 1)
+		ev->container = xstrdup(ci.id);
+}
+
+static void
+pipeline_parsed(void *arg, struct event *ev)
+{
+	struct pipeline	*p = arg;
+	int64_t		 one;
+	int		 rc;
+
+	atomic_fetch_add(&p->st.events, 1);
+	if (ev->malformed) {
+		atomic_fetch_add(&p->st.malformed, 1);
+		pipeline_warn_bad(p, "truncated or broken record in event",
+		    ev->types != NULL ? ev->types : "",
+		    ev->types != NULL ? strlen(ev->types) : 0);
+	}
+	pipeline_attribute(p, ev);
+	rc = store_add_event(p->store, ev);
+	if (rc == 1) {
+		atomic_fetch_add(&p->st.ingested, 1);
+		if (ev->container != NULL &&
+		    !strmap_get(p->seen_containers, ev->container, &one)) {
+			strmap_put(p->seen_containers, ev->container, 1);
+			atomic_fetch_add(&p->st.containers, 1);
+		}
+	} else if (rc == 0)
+		atomic_fetch_add(&p->st.duplicates, 1);
+	else {
+		atomic_fetch_add(&p->st.dropped, 1);
+		p->store_failed = 1;
+	}
+	event_free(ev);
+}
+
+/*
+ * Commits the open batch with the counters gathered since the last commit.
+ * A failed commit loses the batch: its events are counted as dropped.
+ * Returns 0 or -1.
+ */
+int
+pipeline_commit(struct pipeline *p)
+{
+	struct store_counters	now, d;
+	int			pending = store_pending(p->store);
+
+	now.ingested = (int64_t)atomic_load(&p->st.ingested);
+	now.duplicates = (int64_t)atomic_load(&p->st.duplicates);
+	now.dropped = (int64_t)atomic_load(&p->st.dropped);
+	now.gaps = (int64_t)atomic_load(&p->st.gaps);
+	now.malformed = (int64_t)atomic_load(&p->st.malformed);
+	now.records = (int64_t)atomic_load(&p->st.records);
+	d.ingested = now.ingested - p->saved.ingested;
+	d.duplicates = now.duplicates - p->saved.duplicates;
+	d.dropped = now.dropped - p->saved.dropped;
+	d.gaps = now.gaps - p->saved.gaps;
+	d.malformed = now.malformed - p->saved.malformed;
+	d.records = now.records - p->saved.records;
+	p->last_commit_ms = timearg_now_ms();
+	if (store_commit(p->store, &d) != 0) {
+		atomic_fetch_sub(&p->st.ingested, pending);
+		atomic_fetch_add(&p->st.dropped, pending);
+		p->store_failed = 1;
+		return (-1);
+	}
+	p->saved = now;
+	if (++p->commits % PIPELINE_PRUNE_EVERY == 0 &&
+	    (p->cfg->retention_events > 0 || p->cfg->retention_days > 0))
+		store_prune(p->store, p->cfg->retention_events,
+		    p->cfg->retention_days * 86400000LL);
+	return (0);
+}
+
+/*
+ * The worker of a PIPELINE_QUEUED pipeline: parses, attributes and stores
+ * queued events, committing every batch_events or commit_interval_ms,
+ * until the queue is closed and empty; calls tick(arg) between events when
+ * given.  Returns 0, or -1 when the last commit failed.
+ */
+int
+pipeline_run_worker(struct pipeline *p, void (*tick)(void *), void *arg)
+{
+	struct pipeline_item	*it;
+	struct group_event	 gev;
+	void			*item;
+	int			 rc;
+
+	for (;;) {
+		if (tick != NULL)
+			tick(arg);
+		rc = queue_pop(p->queue, &item, 200);
+		if (rc == 1) {
+			it = item;
+			gev.node = it->node_len > 0 ? it->data : NULL;
+			gev.time_ms = it->time_ms;
+			gev.serial = it->serial;
+			gev.nrecords = it->nrecords;
+			gev.text = it->data + it->node_len + 1;
+			gev.len = it->len;
+			parser_feed(p->parser, &gev);
+			free(it);
+		}
+		if (rc < 0 || store_pending(p->store) >= p->cfg->batch_events ||
+		    timearg_now_ms() - p->last_commit_ms >=
+		    p->cfg->commit_interval_ms)
+			if (pipeline_commit(p) != 0 && rc < 0)
+				return (-1);
+		if (rc < 0)
+			return (0);
+	}
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * render.c: how events and containers look to a person and to a script.
+ *
+ * JSON objects are built with jansson (json_object_set_new steals the
+ * reference of the value it is given), one object per line for the CLI.
+ * Field names here are a contract scripts rely on: add, never rename.
+ * Times are epoch seconds with milliseconds in JSON, ISO 8601 UTC in text.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "render.h"
+
+#define RENDER_REAL_FLAGS	(JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+static json_t *
+render_str(const char *s)
+{
+	return (s != NULL ? json_string(s) : json_null());
+}
+
+static json_t *
+render_id(uint32_t v)
+{
+	return (v == EVENT_ID_UNSET ? json_null() : json_integer(v));
+}
+
+/* Returns a new JSON number of epoch seconds with milliseconds. */
+json_t *
+render_time_json(int64_t ms)
+{
+	return (json_real((double)ms / 1000.0));
+}
+
+/*
+ * Returns a new JSON object for ev (borrowed); the caller owns the
+ * reference.  Fields: serial, time, node, syscall, success, exit, pid, ppid,
+ * auid, uid, euid, gid, ses, tty, comm, exe, cwd, key, argv, proctitle,
+ * paths, sockaddr, types, container.
+ */
+json_t *
+render_event_json(const struct event *ev)
+{
+	json_t	*o, *a, *po;
+	int	 i;
+
+	o = json_object();
+	json_object_set_new(o, "serial", json_integer((json_int_t)ev->serial));
+	json_object_set_new(o, "time", render_time_json(ev->time_ms));
+	json_object_set_new(o, "node", render_str(ev->node));
+	json_object_set_new(o, "types", render_str(ev->types));
+	json_object_set_new(o, "syscall", render_str(ev->syscall));
+	json_object_set_new(o, "success", ev->success < 0 ? json_null() :
+	    json_boolean(ev->success));
+	json_object_set_new(o, "exit", ev->syscall != NULL ?
+	    json_integer(ev->exit) : json_null());
+	json_object_set_new(o, "pid", ev->pid < 0 ? json_null() :
+	    json_integer(ev->pid));
+	json_object_set_new(o, "ppid", ev->ppid < 0 ? json_null() :
+	    json_integer(ev->ppid));
+	json_object_set_new(o, "auid", render_id(ev->auid));
+	json_object_set_new(o, "uid", render_id(ev->uid));
+	json_object_set_new(o, "euid", render_id(ev->euid));
+	json_object_set_new(o, "gid", render_id(ev->gid));
+	json_object_set_new(o, "ses", render_id(ev->ses));
+	json_object_set_new(o, "tty", render_str(ev->tty));
+	json_object_set_new(o, "comm", render_str(ev->comm));
+	json_object_set_new(o, "exe", render_str(ev->exe));
+	json_object_set_new(o, "cwd", render_str(ev->cwd));
+	json_object_set_new(o, "key", render_str(ev->key));
+	json_object_set_new(o, "result", render_str(ev->result));
+	if (ev->argc > 0) {
+		a = json_array();
+		for (i = 0; i < ev->argc; i++)
+			json_array_append_new(a, json_string(ev->argv[i] ?
+			    ev->argv[i] : ""));
+		json_object_set_new(o, "argv", a);
+	} else
+		json_object_set_new(o, "argv", json_null());
+	json_object_set_new(o, "proctitle", render_str(ev->proctitle));
+	a = json_array();
+	for (i = 0; i < ev->npaths; i++) {
+		po = json_object();
+		json_object_set_new(po, "name", render_str(ev->paths[i].name));
+		json_object_set_new(po, "nametype",
+		    render_str(ev->paths[i].nametype));
+		json_object_set_new(po, "dev", render_str(ev->paths[i].dev));
+		json_object_set_new(po, "inode",
+		    json_integer((json_int_t)ev->paths[i].inode));
+		json_object_set_new(po, "mode", json_integer(ev->paths[i].mode));
+		json_array_append_new(a, po);
+	}
+	json_object_set_new(o, "paths", a);
+	if (ev->sa_family != 0) {
+		po = json_object();
+		json_object_set_new(po, "family", json_integer(ev->sa_family));
+		json_object_set_new(po, "addr", render_str(ev->sa_addr));
+		json_object_set_new(po, "port", json_integer(ev->sa_port));
+		json_object_set_new(o, "sockaddr", po);
+	} else
+		json_object_set_new(o, "sockaddr", json_null());
+	json_object_set_new(o, "container", render_str(ev->container));
+	return (o);
+}
+
+/* Returns a new JSON object for c (borrowed); the caller owns it. */
+json_t *
+render_container_json(const struct store_container *c)
+{
+	json_t	*o;
+
+	o = json_object();
+	json_object_set_new(o, "id", render_str(c->cid));
+	json_object_set_new(o, "name", render_str(c->name));
+	json_object_set_new(o, "runtime", render_str(c->runtime));
+	json_object_set_new(o, "image", render_str(c->image));
+	json_object_set_new(o, "image_id", render_str(c->image_id));
+	json_object_set_new(o, "image_digest", render_str(c->image_digest));
+	json_object_set_new(o, "pod_name", render_str(c->pod_name));
+	json_object_set_new(o, "pod_namespace", render_str(c->pod_namespace));
+	json_object_set_new(o, "pod_uid", render_str(c->pod_uid));
+	json_object_set_new(o, "container_name",
+	    render_str(c->container_name));
+	json_object_set_new(o, "first_seen", c->first_ms > 0 ?
+	    render_time_json(c->first_ms) : json_null());
+	json_object_set_new(o, "last_seen", c->last_ms > 0 ?
+	    render_time_json(c->last_ms) : json_null());
+	json_object_set_new(o, "events", json_integer(c->events));
+	json_object_set_new(o, "attribution", render_str(c->source));
+	return (o);
+}
+
+/* Writes o as one line and drops the caller's reference to it. */
+void
+render_json_line(FILE *out, json_t *o)
+{
+	json_dumpf(o, out, RENDER_REAL_FLAGS);
+	fputc('\n', out);
+	json_decref(o);
+}
+
+/* Formats epoch milliseconds as ISO 8601 UTC into buf. */
+void
+render_time_text(char *buf, size_t len, int64_t ms)
+{
+	struct tm	tm;
+	time_t		t = (time_t)(ms / 1000);
+	char		tmp[32];
+
+	gmtime_r(&t, &tm);
+	strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03dZ", tmp, (int)(ms % 1000));
+}
+
+/* Writes ev as one human-readable line. */
+void
+render_event_text(FILE *out, const struct event *ev)
+{
+	char	ts[40];
+	int	i;
+
+	render_time_text(ts, sizeof ts, ev->time_ms);
+	fprintf(out, "%s %llu %-10s pid=%d ppid=%d %-12.12s %s", ts,
+	    (unsigned long long)ev->serial,
+	    ev->syscall != NULL ? ev->syscall : (ev->types ? ev->types : "?"),
+	    ev->pid, ev->ppid, ev->container != NULL ? ev->container : "host",
+	    ev->exe != NULL ? ev->exe : "-");
+	for (i = 0; i < ev->argc && i < 16; i++)
+		fprintf(out, "%s%s", i == 0 ? " [" : " ", ev->argv[i]);
+	if (ev->argc > 0)
+		fputs(ev->argc > 16 ? " ...]" : "]", out);
+	for (i = 0; i < ev->npaths; i++)
+		if (ev->paths[i].name != NULL && (ev->argc == 0 || i > 0))
+			fprintf(out, " %s", ev->paths[i].name);
+	if (ev->sa_addr != NULL)
+		fprintf(out, " -> %s:%d", ev->sa_addr, ev->sa_port);
+	fputc('\n', out);
+}
+
+/* Writes c as one human-readable line. */
+void
+render_container_text(FILE *out, const struct store_container *c)
+{
+	char	first[40] = "-", last[40] = "-";
+
+	if (c->first_ms > 0)
+		render_time_text(first, sizeof first, c->first_ms);
+	if (c->last_ms > 0)
+		render_time_text(last, sizeof last, c->last_ms);
+	fprintf(out, "%-12.12s %-20s %-10s %-30s %8lld  %s .. %s  (%s)\n",
+	    c->cid, c->name != NULL ? c->name : "-",
+	    c->runtime != NULL ? c->runtime : "-",
+	    c->image != NULL ? c->image : "-", (long long)c->events, first,
+	    last, c->source != NULL ? c->source : "-");
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef RENDER_H
+#define RENDER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "event.h"
+#include "store.h"
+
+json_t	*render_event_json(const struct event *);
+json_t	*render_container_json(const struct store_container *);
+json_t	*render_time_json(int64_t ms);
+void	 render_json_line(FILE *, json_t *);
+void	 render_event_text(FILE *, const struct event *);
+void	 render_container_text(FILE *, const struct store_container *);
+void	 render_time_text(char *, size_t, int64_t ms);
+
+#endif

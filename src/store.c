@@ -1,0 +1,875 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store.c: the SQLite database, the only module that speaks SQL.
+ *
+ * Fed normalised events by the pipeline, read by the query commands (and
+ * later the API and reports).  The database runs in WAL mode; events are
+ * added inside one open transaction that store_commit() ends together with
+ * the counter deltas that describe them, so a process killed at any point
+ * leaves the counters consistent with the events on disk.  Strings that are
+ * indexed or repeated are interned in the strings table through a bounded
+ * in-memory cache.  The schema comes from schema/NNN-*.sql, embedded at build
+ * time and applied in order, tracked by PRAGMA user_version.  Every statement
+ * is prepared and parameterised.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "schema.h"
+#include "store.h"
+#include "strmap.h"
+#include "xmalloc.h"
+
+#define STORE_INTERN_MAX	65536
+#define STORE_CONTAINER_MAX	4096
+
+enum store_stmt {
+	ST_INTERN_GET,
+	ST_INTERN_ADD,
+	ST_EVENT_ADD,
+	ST_PATH_ADD,
+	ST_CONTAINER_ADD,
+	ST_CONTAINER_GET,
+	ST_COUNTER_ADD,
+	ST_PATHS_OF,
+	ST_COUNT
+};
+
+static const char *store_sql[ST_COUNT] = {
+	[ST_INTERN_GET] = "SELECT id FROM strings WHERE s = ?1",
+	[ST_INTERN_ADD] = "INSERT INTO strings (s) VALUES (?1)",
+	[ST_EVENT_ADD] = "INSERT OR IGNORE INTO events (time_ms, serial, type,"
+	    " node, types, syscall, success, exit, a0, a1, a2, a3, pid, ppid,"
+	    " auid, uid, euid, gid, ses, tty, comm, exe, cwd, key, subj,"
+	    " result, proctitle, argv, sa_family, sa_addr, sa_port, container)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
+	    " ?27, ?28, ?29, ?30, ?31, ?32)",
+	[ST_PATH_ADD] = "INSERT OR REPLACE INTO paths (event, item, name,"
+	    " nametype, dev, inode, mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_CONTAINER_ADD] = "INSERT OR IGNORE INTO containers (cid, source)"
+	    " VALUES (?1, ?2)",
+	[ST_CONTAINER_GET] = "SELECT id FROM containers WHERE cid = ?1",
+	[ST_COUNTER_ADD] = "INSERT INTO counters (name, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (name) DO UPDATE SET value = value + ?2",
+	[ST_PATHS_OF] = "SELECT name, nametype, dev, inode, mode FROM path_view"
+	    " WHERE event = ?1 ORDER BY item",
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*st[ST_COUNT];
+	struct strmap	*strings;
+	struct strmap	*containers;
+	int		 in_txn;
+	int		 pending;	/* events added since the last commit */
+};
+
+static void
+store_err(struct store *s, const char *what)
+{
+	log_warnx("database: %s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int
+store_exec(struct store *s, const char *sql)
+{
+	char	*err = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_warnx("database: %s", err != NULL ? err : "exec failed");
+		sqlite3_free(err);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+store_mkdirs(const char *path)
+{
+	char	*dir, *p;
+
+	dir = xstrdup(path);
+	if ((p = strrchr(dir, '/')) == NULL || p == dir) {
+		free(dir);
+		return (0);
+	}
+	*p = '\0';
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+			free(dir);
+			return (-1);
+		}
+		*p = '/';
+	}
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		free(dir);
+		return (-1);
+	}
+	free(dir);
+	return (0);
+}
+
+static int
+store_migrate(struct store *s, char **cause)
+{
+	sqlite3_stmt	*st;
+	char		 sql[64];
+	int		 version = 0, nsteps, i;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	for (nsteps = 0; schema_steps[nsteps].name != NULL; nsteps++)
+		;
+	if (version > nsteps) {
+		xasprintf(cause, "database schema %d is newer than this "
+		    "driftwatch (%d)", version, nsteps);
+		return (-1);
+	}
+	for (i = version; i < nsteps; i++) {
+		if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+			goto fail;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", i + 1);
+		if (store_exec(s, schema_steps[i].sql) != 0 ||
+		    store_exec(s, sql) != 0) {
+			store_exec(s, "ROLLBACK");
+			xasprintf(cause, "applying schema %s failed",
+			    schema_steps[i].name);
+			return (-1);
+		}
+		if (store_exec(s, "COMMIT") != 0)
+			goto fail;
+		log_debug("database: applied %s", schema_steps[i].name);
+	}
+	return (0);
+fail:
+	xasprintf(cause, "%s", sqlite3_errmsg(s->db));
+	return (-1);
+}
+
+/*
+ * Opens (with STORE_CREATE, creates) the database at path and brings its
+ * schema up to date.  Returns an allocated store the caller frees with
+ * store_close(), or NULL with *cause set (allocated; caller frees).
+ */
+struct store *
+store_open(const char *path, int flags, char **cause)
+{
+	struct store	*s;
+	struct stat	 sb;
+	int		 oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int		 i;
+
+	if (!(flags & STORE_CREATE) && stat(path, &sb) != 0) {
+		xasprintf(cause, "no database at %s (ingest something first, "
+		    "or give --db)", path);
+		return (NULL);
+	}
+	if (flags & STORE_CREATE) {
+		oflags |= SQLITE_OPEN_CREATE;
+		if (store_mkdirs(path) != 0) {
+			xasprintf(cause, "cannot create the directory of %s: %s",
+			    path, strerror(errno));
+			return (NULL);
+		}
+	}
+	s = xcalloc(1, sizeof *s);
+	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+		xasprintf(cause, "cannot open %s: %s", path,
+		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
+	    store_exec(s, "PRAGMA synchronous = NORMAL") != 0 ||
+	    store_exec(s, "PRAGMA cache_size = -32768") != 0) {
+		xasprintf(cause, "cannot set up %s: %s", path,
+		    sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (store_migrate(s, cause) != 0)
+		goto fail;
+	for (i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			xasprintf(cause, "preparing a statement: %s",
+			    sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	}
+	s->strings = strmap_create(STORE_INTERN_MAX);
+	s->containers = strmap_create(STORE_CONTAINER_MAX);
+	return (s);
+fail:
+	store_close(s);
+	return (NULL);
+}
+
+/* Rolls back any uncommitted batch and closes s; NULL is a no-op. */
+void
+store_close(struct store *s)
+{
+	int	i;
+
+	if (s == NULL)
+		return;
+	if (s->in_txn)
+		store_exec(s, "ROLLBACK");
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	strmap_free(s->strings);
+	strmap_free(s->containers);
+	free(s);
+}
+
+static int
+store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int	rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_err(s, what);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Returns the id of str in the strings table, adding it; 0 for NULL. */
+static int64_t
+store_intern(struct store *s, const char *str)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id;
+
+	if (str == NULL)
+		return (0);
+	if (strmap_get(s->strings, str, &id))
+		return (id);
+	st = s->st[ST_INTERN_GET];
+	sqlite3_bind_text(st, 1, str, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	} else {
+		sqlite3_reset(st);
+		st = s->st[ST_INTERN_ADD];
+		sqlite3_bind_text(st, 1, str, -1, SQLITE_STATIC);
+		if (store_step_done(s, st, "adding a string") != 0)
+			return (-1);
+		id = sqlite3_last_insert_rowid(s->db);
+	}
+	strmap_put(s->strings, str, id);
+	return (id);
+}
+
+static int64_t
+store_container_ref(struct store *s, const char *cid)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id = -1;
+
+	if (strmap_get(s->containers, cid, &id))
+		return (id);
+	st = s->st[ST_CONTAINER_ADD];
+	sqlite3_bind_text(st, 1, cid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, "cgroup", -1, SQLITE_STATIC);
+	if (store_step_done(s, st, "adding a container") != 0)
+		return (-1);
+	st = s->st[ST_CONTAINER_GET];
+	sqlite3_bind_text(st, 1, cid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (id >= 0)
+		strmap_put(s->containers, cid, id);
+	return (id);
+}
+
+static void
+store_reserve(char **buf, size_t *cap, size_t need)
+{
+	if (*cap >= need)
+		return;
+	*cap = need * 2;
+	*buf = xreallocarray(*buf, *cap, 1);
+}
+
+/* Appends s to the buffer as a JSON string. */
+static void
+store_json_str(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	unsigned char	c;
+
+	store_reserve(buf, cap, *len + 2);
+	(*buf)[(*len)++] = '"';
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		store_reserve(buf, cap, *len + 8);
+		if (c == '"' || c == '\\') {
+			(*buf)[(*len)++] = '\\';
+			(*buf)[(*len)++] = (char)c;
+		} else if (c < 0x20)
+			*len += snprintf(*buf + *len, 7, "\\u%04x", c);
+		else
+			(*buf)[(*len)++] = (char)c;
+	}
+	store_reserve(buf, cap, *len + 2);
+	(*buf)[(*len)++] = '"';
+	(*buf)[*len] = '\0';
+}
+
+/* Returns the arguments as an allocated JSON array, or NULL when none. */
+static char *
+store_argv_json(const struct event *ev)
+{
+	char	*buf = NULL;
+	size_t	 len = 0, cap = 0;
+	int	 i;
+
+	if (ev->argc == 0)
+		return (NULL);
+	store_reserve(&buf, &cap, 64);
+	buf[len++] = '[';
+	for (i = 0; i < ev->argc; i++) {
+		if (i > 0)
+			buf[len++] = ',';
+		store_json_str(&buf, &len, &cap,
+		    ev->argv[i] != NULL ? ev->argv[i] : "");
+		store_reserve(&buf, &cap, len + 2);
+	}
+	buf[len++] = ']';
+	buf[len] = '\0';
+	return (buf);
+}
+
+static void
+store_bind_id(sqlite3_stmt *st, int col, int64_t v)
+{
+	if (v > 0)
+		sqlite3_bind_int64(st, col, v);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+static void
+store_bind_uid(sqlite3_stmt *st, int col, uint32_t v)
+{
+	if (v == EVENT_ID_UNSET)
+		sqlite3_bind_null(st, col);
+	else
+		sqlite3_bind_int64(st, col, v);
+}
+
+static int
+store_begin(struct store *s)
+{
+	if (s->in_txn)
+		return (0);
+	if (store_exec(s, "BEGIN") != 0)
+		return (-1);
+	s->in_txn = 1;
+	return (0);
+}
+
+/*
+ * Adds ev (borrowed) to the open batch.  Returns 1 when stored, 0 when an
+ * identical event is already in the database, -1 on a database error.
+ */
+int
+store_add_event(struct store *s, const struct event *ev)
+{
+	sqlite3_stmt	*st = s->st[ST_EVENT_ADD];
+	int64_t		 ids[11], cref = -1, eid;
+	const char	*strs[11];
+	char		*argv;
+	int		 i, rc;
+
+	if (store_begin(s) != 0)
+		return (-1);
+	strs[0] = ev->node;
+	strs[1] = ev->types;
+	strs[2] = ev->syscall;
+	strs[3] = ev->tty;
+	strs[4] = ev->comm;
+	strs[5] = ev->exe;
+	strs[6] = ev->cwd;
+	strs[7] = ev->key;
+	strs[8] = ev->subj;
+	strs[9] = ev->result;
+	strs[10] = NULL;
+	for (i = 0; i < 10; i++)
+		if ((ids[i] = store_intern(s, strs[i])) < 0)
+			return (-1);
+	if (ev->container != NULL &&
+	    (cref = store_container_ref(s, ev->container)) < 0)
+		return (-1);
+	argv = store_argv_json(ev);
+	sqlite3_bind_int64(st, 1, ev->time_ms);
+	sqlite3_bind_int64(st, 2, (int64_t)ev->serial);
+	sqlite3_bind_int(st, 3, ev->type);
+	sqlite3_bind_int64(st, 4, ids[0]);
+	store_bind_id(st, 5, ids[1]);
+	store_bind_id(st, 6, ids[2]);
+	if (ev->success >= 0)
+		sqlite3_bind_int(st, 7, ev->success);
+	else
+		sqlite3_bind_null(st, 7);
+	if (ev->syscall_nr >= 0) {
+		sqlite3_bind_int64(st, 8, ev->exit);
+		for (i = 0; i < 4; i++)
+			sqlite3_bind_int64(st, 9 + i, (int64_t)ev->a[i]);
+	} else
+		for (i = 0; i < 5; i++)
+			sqlite3_bind_null(st, 8 + i);
+	if (ev->pid >= 0)
+		sqlite3_bind_int(st, 13, ev->pid);
+	else
+		sqlite3_bind_null(st, 13);
+	if (ev->ppid >= 0)
+		sqlite3_bind_int(st, 14, ev->ppid);
+	else
+		sqlite3_bind_null(st, 14);
+	store_bind_uid(st, 15, ev->auid);
+	store_bind_uid(st, 16, ev->uid);
+	store_bind_uid(st, 17, ev->euid);
+	store_bind_uid(st, 18, ev->gid);
+	store_bind_uid(st, 19, ev->ses);
+	for (i = 3; i < 10; i++)
+		store_bind_id(st, 17 + i, ids[i]);
+	sqlite3_bind_text(st, 27, ev->proctitle, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 28, argv, -1, SQLITE_STATIC);
+	if (ev->sa_family != 0) {
+		sqlite3_bind_int(st, 29, ev->sa_family);
+		sqlite3_bind_text(st, 30, ev->sa_addr, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 31, ev->sa_port);
+	} else
+		for (i = 29; i <= 31; i++)
+			sqlite3_bind_null(st, i);
+	store_bind_id(st, 32, cref);
+	rc = store_step_done(s, st, "adding an event");
+	sqlite3_clear_bindings(st);
+	free(argv);
+	if (rc != 0)
+		return (-1);
+	if (sqlite3_changes(s->db) == 0)
+		return (0);
+	eid = sqlite3_last_insert_rowid(s->db);
+	st = s->st[ST_PATH_ADD];
+	for (i = 0; i < ev->npaths; i++) {
+		const struct event_path	*p = &ev->paths[i];
+		int64_t			 n, t, d;
+
+		if ((n = store_intern(s, p->name)) < 0 ||
+		    (t = store_intern(s, p->nametype)) < 0 ||
+		    (d = store_intern(s, p->dev)) < 0)
+			return (-1);
+		sqlite3_bind_int64(st, 1, eid);
+		sqlite3_bind_int(st, 2, i);
+		store_bind_id(st, 3, n);
+		store_bind_id(st, 4, t);
+		store_bind_id(st, 5, d);
+		sqlite3_bind_int64(st, 6, (int64_t)p->inode);
+		sqlite3_bind_int64(st, 7, p->mode);
+		if (store_step_done(s, st, "adding a path") != 0)
+			return (-1);
+	}
+	s->pending++;
+	return (1);
+}
+
+/* Returns the number of events added since the last commit. */
+int
+store_pending(const struct store *s)
+{
+	return (s->pending);
+}
+
+static int
+store_counter_add(struct store *s, const char *name, int64_t delta)
+{
+	sqlite3_stmt	*st = s->st[ST_COUNTER_ADD];
+
+	if (delta == 0)
+		return (0);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, delta);
+	return (store_step_done(s, st, "updating a counter"));
+}
+
+/*
+ * Commits the open batch together with the counter deltas in d (borrowed;
+ * NULL for none).  Returns 0, or -1 when the batch was rolled back.
+ */
+int
+store_commit(struct store *s, const struct store_counters *d)
+{
+	if (d != NULL && (d->ingested || d->duplicates || d->dropped ||
+	    d->gaps || d->malformed || d->records)) {
+		if (store_begin(s) != 0)
+			return (-1);
+		if (store_counter_add(s, "ingested", d->ingested) != 0 ||
+		    store_counter_add(s, "duplicates", d->duplicates) != 0 ||
+		    store_counter_add(s, "dropped", d->dropped) != 0 ||
+		    store_counter_add(s, "gaps", d->gaps) != 0 ||
+		    store_counter_add(s, "malformed", d->malformed) != 0 ||
+		    store_counter_add(s, "records", d->records) != 0)
+			goto rollback;
+	}
+	if (!s->in_txn)
+		return (0);
+	if (store_exec(s, "COMMIT") != 0)
+		goto rollback;
+	s->in_txn = 0;
+	s->pending = 0;
+	return (0);
+rollback:
+	store_exec(s, "ROLLBACK");
+	s->in_txn = 0;
+	s->pending = 0;
+	strmap_clear(s->strings);
+	strmap_clear(s->containers);
+	return (-1);
+}
+
+static int
+store_exec_int(struct store *s, const char *sql, int64_t a, int64_t *out)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_err(s, "preparing a statement");
+		return (-1);
+	}
+	sqlite3_bind_int64(st, 1, a);
+	rc = sqlite3_step(st);
+	if (out != NULL)
+		*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_err(s, "running a statement");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Deletes the oldest events beyond max_events, and those older than
+ * max_age_ms before the newest stored event (0 disables either), in a
+ * transaction of its own.  Returns 0 or -1.
+ */
+int
+store_prune(struct store *s, int64_t max_events, int64_t max_age_ms)
+{
+	int64_t	maxid = 0, newest = 0;
+
+	if (store_commit(s, NULL) != 0 || store_exec(s, "BEGIN") != 0)
+		return (-1);
+	if (max_events > 0) {
+		if (store_exec_int(s, "SELECT max(id) - ?1 FROM events",
+		    max_events, &maxid) != 0)
+			goto fail;
+		if (maxid > 0 && (store_exec_int(s,
+		    "DELETE FROM paths WHERE event <= ?1", maxid, NULL) != 0 ||
+		    store_exec_int(s, "DELETE FROM events WHERE id <= ?1",
+		    maxid, NULL) != 0))
+			goto fail;
+	}
+	if (max_age_ms > 0) {
+		if (store_exec_int(s, "SELECT max(time_ms) - ?1 FROM events",
+		    max_age_ms, &newest) != 0)
+			goto fail;
+		if (newest > 0 && (store_exec_int(s, "DELETE FROM paths WHERE "
+		    "event IN (SELECT id FROM events WHERE time_ms < ?1)",
+		    newest, NULL) != 0 || store_exec_int(s,
+		    "DELETE FROM events WHERE time_ms < ?1", newest, NULL) != 0))
+			goto fail;
+	}
+	return (store_exec(s, "COMMIT"));
+fail:
+	store_exec(s, "ROLLBACK");
+	return (-1);
+}
+
+/*
+ * Reads the persisted counters into c, the number of stored events into
+ * *events and of known containers into *containers.  Returns 0 or -1.
+ */
+int
+store_status(struct store *s, struct store_counters *c, int64_t *events,
+    int64_t *containers)
+{
+	sqlite3_stmt	*st;
+	const char	*name;
+	int64_t		 v;
+
+	memset(c, 0, sizeof *c);
+	if (sqlite3_prepare_v2(s->db, "SELECT name, value FROM counters", -1,
+	    &st, NULL) != SQLITE_OK) {
+		store_err(s, "reading counters");
+		return (-1);
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		v = sqlite3_column_int64(st, 1);
+		if (name == NULL)
+			continue;
+		if (strcmp(name, "ingested") == 0)
+			c->ingested = v;
+		else if (strcmp(name, "duplicates") == 0)
+			c->duplicates = v;
+		else if (strcmp(name, "dropped") == 0)
+			c->dropped = v;
+		else if (strcmp(name, "gaps") == 0)
+			c->gaps = v;
+		else if (strcmp(name, "malformed") == 0)
+			c->malformed = v;
+		else if (strcmp(name, "records") == 0)
+			c->records = v;
+	}
+	sqlite3_finalize(st);
+	if (store_exec_int(s, "SELECT count(*) FROM events WHERE ?1", 1,
+	    events) != 0 || store_exec_int(s, "SELECT count(*) FROM containers"
+	    " WHERE ?1", 1, containers) != 0)
+		return (-1);
+	return (0);
+}
+
+static char *
+store_col_str(sqlite3_stmt *st, int col)
+{
+	const unsigned char	*t = sqlite3_column_text(st, col);
+
+	return (t == NULL ? NULL : xstrdup((const char *)t));
+}
+
+static int64_t
+store_col_int(sqlite3_stmt *st, int col, int64_t null_value)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return (null_value);
+	return (sqlite3_column_int64(st, col));
+}
+
+/* Reads back the JSON array written by store_argv_json(). */
+static void
+store_load_argv(struct event *ev, const char *json)
+{
+	const char	*p = json;
+	char		*buf, hex[5];
+	size_t		 n;
+	int		 idx = 0;
+
+	if (json == NULL || *p++ != '[')
+		return;
+	buf = xmalloc(strlen(json) + 1);
+	while (*p == '"') {
+		n = 0;
+		for (p++; *p != '\0' && *p != '"'; p++) {
+			if (p[0] == '\\' && p[1] == 'u' &&
+			    strnlen(p + 2, 4) == 4) {
+				memcpy(hex, p + 2, 4);
+				hex[4] = '\0';
+				buf[n++] = (char)strtol(hex, NULL, 16);
+				p += 5;
+			} else if (p[0] == '\\' && p[1] != '\0')
+				buf[n++] = *++p;
+			else
+				buf[n++] = *p;
+		}
+		buf[n] = '\0';
+		event_add_arg(ev, buf, idx++);
+		if (*p == '"')
+			p++;
+		if (*p == ',')
+			p++;
+	}
+	free(buf);
+}
+
+static struct event *
+store_row_event(struct store *s, sqlite3_stmt *st)
+{
+	struct event	*ev;
+	sqlite3_stmt	*ps = s->st[ST_PATHS_OF];
+	int		 i;
+
+	ev = event_create();
+	ev->time_ms = sqlite3_column_int64(st, 1);
+	ev->serial = (uint64_t)sqlite3_column_int64(st, 2);
+	ev->node = store_col_str(st, 3);
+	ev->types = store_col_str(st, 4);
+	ev->syscall = store_col_str(st, 5);
+	ev->success = (int)store_col_int(st, 6, -1);
+	ev->exit = store_col_int(st, 7, 0);
+	for (i = 0; i < 4; i++)
+		ev->a[i] = (uint64_t)store_col_int(st, 8 + i, 0);
+	ev->pid = (int)store_col_int(st, 12, -1);
+	ev->ppid = (int)store_col_int(st, 13, -1);
+	ev->auid = (uint32_t)store_col_int(st, 14, EVENT_ID_UNSET);
+	ev->uid = (uint32_t)store_col_int(st, 15, EVENT_ID_UNSET);
+	ev->euid = (uint32_t)store_col_int(st, 16, EVENT_ID_UNSET);
+	ev->gid = (uint32_t)store_col_int(st, 17, EVENT_ID_UNSET);
+	ev->ses = (uint32_t)store_col_int(st, 18, EVENT_ID_UNSET);
+	ev->tty = store_col_str(st, 19);
+	ev->comm = store_col_str(st, 20);
+	ev->exe = store_col_str(st, 21);
+	ev->cwd = store_col_str(st, 22);
+	ev->key = store_col_str(st, 23);
+	ev->subj = store_col_str(st, 24);
+	ev->result = store_col_str(st, 25);
+	ev->proctitle = store_col_str(st, 26);
+	store_load_argv(ev, (const char *)sqlite3_column_text(st, 27));
+	ev->sa_family = (int)store_col_int(st, 28, 0);
+	ev->sa_addr = store_col_str(st, 29);
+	ev->sa_port = (int)store_col_int(st, 30, 0);
+	ev->container = store_col_str(st, 31);
+	if (ev->syscall == NULL)
+		ev->syscall_nr = -1;
+	else
+		ev->syscall_nr = 0;
+	sqlite3_bind_int64(ps, 1, sqlite3_column_int64(st, 0));
+	while (sqlite3_step(ps) == SQLITE_ROW) {
+		struct event_path	*p = event_add_path(ev);
+
+		p->name = store_col_str(ps, 0);
+		p->nametype = store_col_str(ps, 1);
+		p->dev = store_col_str(ps, 2);
+		p->inode = (uint64_t)sqlite3_column_int64(ps, 3);
+		p->mode = (uint32_t)sqlite3_column_int64(ps, 4);
+	}
+	sqlite3_reset(ps);
+	return (ev);
+}
+
+/*
+ * Calls cb with each stored event matching f (borrowed), oldest first; with
+ * a limit, the latest f->limit of them.  Returns 0 or -1.
+ */
+int
+store_events(struct store *s, const struct store_event_filter *f,
+    store_event_cb cb, void *arg)
+{
+	sqlite3_stmt	*st;
+	struct event	*ev;
+	char		*like = NULL;
+	int		 rc, stop = 0;
+	static const char sql[] =
+	    "SELECT * FROM (SELECT id, time_ms, serial, node, types, syscall,"
+	    " success, exit, a0, a1, a2, a3, pid, ppid, auid, uid, euid, gid,"
+	    " ses, tty, comm, exe, cwd, key, subj, result, proctitle, argv,"
+	    " sa_family, sa_addr, sa_port, container FROM event_view"
+	    " WHERE (?1 IS NULL OR container LIKE ?1 ESCAPE '\\')"
+	    " AND (?2 = 0 OR time_ms >= ?2) AND (?3 = 0 OR time_ms < ?3)"
+	    " ORDER BY time_ms DESC, serial DESC LIMIT ?4)"
+	    " ORDER BY time_ms, serial";
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_err(s, "querying events");
+		return (-1);
+	}
+	if (f->container != NULL) {
+		const char	*c;
+		size_t		 n = 0;
+
+		like = xmalloc(strlen(f->container) * 2 + 2);
+		for (c = f->container; *c != '\0'; c++) {
+			if (*c == '%' || *c == '_' || *c == '\\')
+				like[n++] = '\\';
+			like[n++] = *c;
+		}
+		like[n++] = '%';
+		like[n] = '\0';
+		sqlite3_bind_text(st, 1, like, -1, SQLITE_STATIC);
+	} else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, f->since_ms);
+	sqlite3_bind_int64(st, 3, f->until_ms);
+	sqlite3_bind_int64(st, 4, f->limit > 0 ? f->limit : -1);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ev = store_row_event(s, st);
+		stop = cb(arg, ev);
+		event_free(ev);
+	}
+	if (!stop && rc != SQLITE_DONE)
+		store_err(s, "reading events");
+	sqlite3_finalize(st);
+	free(like);
+	return (!stop && rc != SQLITE_DONE ? -1 : 0);
+}
+
+/* Calls cb with each known container, most recently seen first. */
+int
+store_containers(struct store *s, store_container_cb cb, void *arg)
+{
+	sqlite3_stmt		*st;
+	struct store_container	 c;
+	int			 rc, stop = 0;
+	static const char sql[] =
+	    "SELECT c.cid, c.runtime, c.name, c.image, c.image_id,"
+	    " c.image_digest, c.pod_name, c.pod_namespace, c.pod_uid,"
+	    " c.container_name, c.source, c.started_ms, min(e.time_ms),"
+	    " max(e.time_ms), count(e.id) FROM containers c"
+	    " LEFT JOIN events e ON e.container = c.id"
+	    " GROUP BY c.id ORDER BY max(e.time_ms) DESC";
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_err(s, "querying containers");
+		return (-1);
+	}
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c.cid = (const char *)sqlite3_column_text(st, 0);
+		c.runtime = (const char *)sqlite3_column_text(st, 1);
+		c.name = (const char *)sqlite3_column_text(st, 2);
+		c.image = (const char *)sqlite3_column_text(st, 3);
+		c.image_id = (const char *)sqlite3_column_text(st, 4);
+		c.image_digest = (const char *)sqlite3_column_text(st, 5);
+		c.pod_name = (const char *)sqlite3_column_text(st, 6);
+		c.pod_namespace = (const char *)sqlite3_column_text(st, 7);
+		c.pod_uid = (const char *)sqlite3_column_text(st, 8);
+		c.container_name = (const char *)sqlite3_column_text(st, 9);
+		c.source = (const char *)sqlite3_column_text(st, 10);
+		c.started_ms = store_col_int(st, 11, 0);
+		c.first_ms = store_col_int(st, 12, 0);
+		c.last_ms = store_col_int(st, 13, 0);
+		c.events = sqlite3_column_int64(st, 14);
+		stop = cb(arg, &c);
+	}
+	if (!stop && rc != SQLITE_DONE)
+		store_err(s, "reading containers");
+	sqlite3_finalize(st);
+	return (!stop && rc != SQLITE_DONE ? -1 : 0);
+}
+
+/* Returns 1 when PRAGMA integrity_check says ok, else 0. */
+int
+store_integrity_ok(struct store *s)
+{
+	sqlite3_stmt	*st;
+	int		 ok = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st,
+	    NULL) != SQLITE_OK)
+		return (0);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ok = strcmp((const char *)sqlite3_column_text(st, 0),
+		    "ok") == 0;
+	sqlite3_finalize(st);
+	return (ok);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stdint.h>
+
+#include "event.h"
+
+/* Ingest counters as persisted in the counters table. */
+struct store_counters {
+	int64_t		ingested;	/* new events stored */
+	int64_t		duplicates;	/* events already in the database */
+	int64_t		dropped;	/* events lost by driftwatch (queue, disk) */
+	int64_t		gaps;		/* audit serials never seen */
+	int64_t		malformed;	/* lines and records that did not parse */
+	int64_t		records;	/* audit records read */
+};
+
+struct store_event_filter {
+	const char	*container;	/* container id or unique prefix */
+	int64_t		 since_ms;	/* 0: no lower bound */
+	int64_t		 until_ms;	/* 0: no upper bound */
+	int64_t		 limit;		/* 0: no limit; else the latest N */
+};
+
+struct store_container {
+	const char	*cid;
+	const char	*runtime;
+	const char	*name;
+	const char	*image;
+	const char	*image_id;
+	const char	*image_digest;
+	const char	*pod_name;
+	const char	*pod_namespace;
+	const char	*pod_uid;
+	const char	*container_name;
+	const char	*source;
+	int64_t		 started_ms;
+	int64_t		 first_ms;
+	int64_t		 last_ms;
+	int64_t		 events;
+};
+
+/* Borrowed event, valid for the call only; return nonzero to stop. */
+typedef int (*store_event_cb)(void *arg, const struct event *ev);
+/* Borrowed container, valid for the call only; return nonzero to stop. */
+typedef int (*store_container_cb)(void *arg, const struct store_container *);
+
+#define STORE_CREATE	0x1
+
+struct store;
+
+struct store	*store_open(const char *path, int flags, char **cause);
+void		 store_close(struct store *);
+int		 store_add_event(struct store *, const struct event *);
+int		 store_commit(struct store *, const struct store_counters *);
+int		 store_pending(const struct store *);
+int		 store_prune(struct store *, int64_t max_events,
+		    int64_t max_age_ms);
+int		 store_status(struct store *, struct store_counters *,
+		    int64_t *events, int64_t *containers);
+int		 store_events(struct store *, const struct store_event_filter *,
+		    store_event_cb, void *);
+int		 store_containers(struct store *, store_container_cb, void *);
+int		 store_integrity_ok(struct store *);
+
+#endif
