@@ -12,7 +12,8 @@
  * An event is complete at its EOE record (plugin streams), at PROCTITLE (the
  * last record the kernel writes for a syscall event), at a record that always
  * stands alone (user-space and daemon messages, ANOM_ABEND), when it is pushed
- * out of the window by GROUP_WINDOW newer events, when log time moves on by
+ * out of the window by GROUP_WINDOW newer events, when log time (the newest
+ * timestamp seen; skewed records do not move it back) moves on by
  * GROUP_MAX_AGE_MS, when it grows past the size caps, or at group_flush().
  * Lines that are not records go to the bad-line callback and nowhere else.
  * Blank lines and '#' comments are skipped.
@@ -26,8 +27,9 @@
 #include "group.h"
 #include "xmalloc.h"
 
-#define GROUP_WINDOW		16
+#define GROUP_WINDOW		128
 #define GROUP_MAX_AGE_MS	2000
+#define GROUP_CLOCK_STEP_MS	60000
 #define GROUP_MAX_RECORDS	4096
 #define GROUP_MAX_BYTES		(8U << 20)
 #define GROUP_TYPE_CACHE	64
@@ -57,6 +59,7 @@ struct group {
 	group_emit_cb		 emit;
 	group_bad_cb		 bad;
 	void			*arg;
+	int64_t			 newest_ms;	/* log time, see group_clock() */
 	struct group_type	 types[GROUP_TYPE_CACHE];
 	int			 ntypes;
 };
@@ -332,19 +335,29 @@ group_append(struct group_slot *s, const char *line, size_t len)
 	s->nrecords++;
 }
 
+/*
+ * Advances log time.  A record stamped a little in the past (clock skew
+ * between CPUs, a late record) does not move it back; one far in the past
+ * is a clock step or a restart, and log time follows it.
+ */
 static void
-group_age(struct group *g, int64_t now_ms)
+group_clock(struct group *g, int64_t t)
+{
+	if (t > g->newest_ms || t < g->newest_ms - GROUP_CLOCK_STEP_MS)
+		g->newest_ms = t;
+}
+
+/* Emits the events that log time has left behind. */
+static void
+group_age(struct group *g)
 {
 	struct group_slot	*s;
-	int64_t			 d;
 	int			 i;
 
 	for (i = 0; i < GROUP_WINDOW; i++) {
 		s = &g->slots[i];
-		if (!s->used)
-			continue;
-		d = now_ms - s->time_ms;
-		if (d > GROUP_MAX_AGE_MS || d < -GROUP_MAX_AGE_MS)
+		if (s->used && (s->time_ms < g->newest_ms - GROUP_MAX_AGE_MS ||
+		    s->time_ms > g->newest_ms + GROUP_CLOCK_STEP_MS))
 			group_emit(g, s);
 	}
 }
@@ -383,8 +396,9 @@ group_line(struct group *g, const char *line, size_t len)
 		return;
 	}
 	if (s == NULL) {
+		group_clock(g, h.time_ms);
 		if (g->inflight > 0)
-			group_age(g, h.time_ms);
+			group_age(g);
 		s = group_new_slot(g, &h);
 	}
 	group_append(s, line, len);

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of store.c against a real SQLite file: schema creation, adding
+ * events, duplicates, counters committed with their events, reading back,
+ * container filters, retention, persistence across reopen, rollback.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "store.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+static struct event *
+make(int64_t t, uint64_t serial, const char *exe, const char *container)
+{
+	struct event	*ev = event_create();
+
+	ev->time_ms = t;
+	ev->serial = serial;
+	ev->type = 1300;
+	ev->syscall_nr = 59;
+	event_set_str(&ev->syscall, "execve");
+	event_set_str(&ev->types, "SYSCALL,EXECVE,PATH,PROCTITLE");
+	event_set_str(&ev->exe, exe);
+	event_set_str(&ev->container, container);
+	ev->pid = 100 + (int)serial;
+	ev->ppid = 1;
+	ev->uid = 0;
+	ev->success = 1;
+	event_add_arg(ev, exe, 0);
+	event_add_arg(ev, "arg with \"quotes\" and \\ and \001", 1);
+	event_set_str(&event_add_path(ev)->name, exe);
+	event_set_str(&ev->paths[0].nametype, "NORMAL");
+	return (ev);
+}
+
+struct collect {
+	int	n;
+	char	exe[8][64];
+	char	arg1[64];
+	char	container[8][80];
+	int	npaths;
+};
+
+static int
+collect(void *arg, const struct event *ev)
+{
+	struct collect	*c = arg;
+
+	if (c->n < 8) {
+		snprintf(c->exe[c->n], 64, "%s", ev->exe ? ev->exe : "");
+		snprintf(c->container[c->n], 80, "%s",
+		    ev->container ? ev->container : "");
+	}
+	if (ev->argc > 1)
+		snprintf(c->arg1, sizeof c->arg1, "%s", ev->argv[1]);
+	c->npaths = ev->npaths;
+	c->n++;
+	return (0);
+}
+
+int
+main(void)
+{
+	char			 path[] = "/tmp/dw-test-store-XXXXXX";
+	char			 db[128];
+	struct store		*s;
+	struct store_counters	 c, d;
+	struct store_event_filter f;
+	struct collect		 col;
+	struct event		*ev;
+	char			*cause = NULL;
+	const char		*cid = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	int64_t			 events, containers;
+	int			 i;
+
+	if (mkdtemp(path) == NULL)
+		return (1);
+	snprintf(db, sizeof db, "%s/sub/dir/test.db", path);
+	ok(store_open(db, 0, &cause) == NULL && cause != NULL,
+	    "opening a missing database without create fails");
+	free(cause);
+	cause = NULL;
+	s = store_open(db, STORE_CREATE, &cause);
+	ok(s != NULL, "create makes the database and its directories");
+	if (s == NULL) {
+		printf("# %s\n", cause);
+		return (tap_done());
+	}
+	ev = make(1000, 1, "/bin/sh", NULL);
+	is_int(store_add_event(s, ev), 1, "a new event is stored");
+	is_int(store_add_event(s, ev), 0, "the same event again is a duplicate");
+	event_free(ev);
+	ev = make(2000, 2, "/bin/busybox", cid);
+	is_int(store_add_event(s, ev), 1, "a container event is stored");
+	event_free(ev);
+	memset(&d, 0, sizeof d);
+	d.ingested = 2;
+	d.duplicates = 1;
+	d.gaps = 5;
+	is_int(store_commit(s, &d), 0, "commit");
+	ok(store_status(s, &c, &events, &containers) == 0, "status");
+	is_int(events, 2, "two events stored");
+	is_int(containers, 1, "one container");
+	is_int(c.ingested, 2, "ingested counter");
+	is_int(c.duplicates, 1, "duplicates counter");
+	is_int(c.gaps, 5, "gaps counter");
+
+	memset(&f, 0, sizeof f);
+	memset(&col, 0, sizeof col);
+	ok(store_events(s, &f, collect, &col) == 0, "query all events");
+	is_int(col.n, 2, "both come back");
+	is_str(col.exe[0], "/bin/sh", "oldest first");
+	is_str(col.arg1, "arg with \"quotes\" and \\ and \001",
+	    "arguments survive the round trip");
+	is_int(col.npaths, 1, "paths come back");
+	f.container = "aaaaaaaaaaaa";
+	memset(&col, 0, sizeof col);
+	store_events(s, &f, collect, &col);
+	ok(col.n == 1 && strcmp(col.container[0], cid) == 0,
+	    "filter on a container id prefix");
+	f.container = "%";
+	memset(&col, 0, sizeof col);
+	store_events(s, &f, collect, &col);
+	is_int(col.n, 0, "LIKE metacharacters in a filter match nothing");
+	f.container = NULL;
+	f.since_ms = 1500;
+	memset(&col, 0, sizeof col);
+	store_events(s, &f, collect, &col);
+	is_int(col.n, 1, "since filter");
+	f.since_ms = 0;
+	f.limit = 1;
+	memset(&col, 0, sizeof col);
+	store_events(s, &f, collect, &col);
+	ok(col.n == 1 && strcmp(col.exe[0], "/bin/busybox") == 0,
+	    "limit keeps the latest");
+
+	ev = make(3000, 3, "/bin/never", NULL);
+	store_add_event(s, ev);
+	event_free(ev);
+	store_close(s);
+	s = store_open(db, 0, &cause);
+	ok(s != NULL, "reopen");
+	store_status(s, &c, &events, &containers);
+	is_int(events, 2, "an uncommitted batch is not kept on close");
+	ok(store_integrity_ok(s), "integrity_check is ok");
+
+	for (i = 0; i < 100; i++) {
+		ev = make(10000 + i * 1000, 100 + i, "/bin/x", NULL);
+		store_add_event(s, ev);
+		event_free(ev);
+	}
+	store_commit(s, NULL);
+	ok(store_prune(s, 50, 0) == 0, "prune by count");
+	store_status(s, &c, &events, &containers);
+	is_int(events, 50, "at most 50 events are kept");
+	ok(store_prune(s, 0, 10000) == 0, "prune by age");
+	store_status(s, &c, &events, &containers);
+	is_int(events, 11, "events older than 10 s before the newest go");
+	store_close(s);
+	store_close(NULL);
+	snprintf(db, sizeof db, "rm -rf %s", path);
+	if (system(db) != 0)
+		return (1);
+	return (tap_done());
+}
