@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* The effective configuration; every field has a default. */
+struct config {
+	char		*db;
+	char		*proc_root;
+	char		*podman_root;
+	char		*docker_root;
+	char		*containerd_root;
+	char		*crio_root;
+	int64_t		 queue_events;
+	int64_t		 queue_bytes;
+	int64_t		 batch_events;
+	int64_t		 commit_interval_ms;
+	int64_t		 retention_events;
+	int64_t		 retention_days;
+	int64_t		 live_attribution;
+	int64_t		 detection;
+	int64_t		 learn_window;
+	int64_t		 anomaly_rate;
+	char		*local_rules;
+};
+
+struct config	*config_create(void);
+void		 config_free(struct config *);
+int		 config_load(struct config *, const char *path, int must_exist,
+		    char **cause);
+int		 config_set(struct config *, const char *key, const char *value,
+		    char **cause);
+void		 config_dump(const struct config *, FILE *);
+void		 config_help(FILE *);
+const char	*config_default_path(void);
+
+#endif
