@@ -19,6 +19,9 @@
 # LAUREL (a laurel binary to use instead of the package), BENCH_STRICT=1
 # (exit 1 when a target is missed).
 
+# `make bench` runs this with $(SHELL), /bin/sh: go on in bash.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+
 set -uo pipefail
 export LC_ALL=C		# EPOCHREALTIME and awk: a decimal point, not a comma
 
@@ -229,6 +232,8 @@ run_driftwatch() {	# run_driftwatch LOG TOOL FILE [INGEST OPTION...]
 	rm -rf "$tmp/db" && mkdir "$tmp/db"
 	measure /dev/null "$DRIFTWATCH" --db "$tmp/db/bench.db" ingest "$@" "$file"
 	rm -rf "$tmp/db"
+	# Exit 3: ingest finished, with malformed input counted (the realistic logs).
+	((M_RC == 3)) && M_RC=0
 	record "$log" "$tool"
 }
 

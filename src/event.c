@@ -6,6 +6,12 @@
  * its container, and the store copies it into SQLite; whoever holds the
  * pointer last calls event_free().  Strings are always owned copies, never
  * pointers into auparse's buffers (those die when its cursor moves).
+ *
+ * The parser makes an event with a pool: one block, allocated with the
+ * struct, that its strings are carved from, so that an event costs one
+ * allocation instead of a dozen (and the thread that frees it is often not
+ * the one that made it, which makes each allocation dearer).  A string that
+ * does not fit is allocated on its own; event_free() tells them apart.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +19,41 @@
 #include "event.h"
 #include "xmalloc.h"
 
-/* Returns an allocated empty event; caller frees with event_free(). */
+/*
+ * Returns an allocated empty event with a pool of pool_size bytes for its
+ * strings (0: none); caller frees with event_free().
+ */
 struct event *
-event_create(void)
+event_create_pool(size_t pool_size)
 {
 	struct event	*ev;
 
-	ev = xcalloc(1, sizeof *ev);
+	ev = xmalloc(sizeof *ev + pool_size);
+	memset(ev, 0, sizeof *ev);
 	ev->syscall_nr = -1;
 	ev->success = -1;
 	ev->pid = ev->ppid = -1;
 	ev->auid = ev->uid = ev->euid = ev->gid = ev->ses = EVENT_ID_UNSET;
+	if (pool_size > 0) {
+		ev->pool = (char *)(ev + 1);
+		ev->pool_size = pool_size;
+	}
 	return (ev);
+}
+
+/* Returns an allocated empty event; caller frees with event_free(). */
+struct event *
+event_create(void)
+{
+	return (event_create_pool(0));
+}
+
+/* Frees s unless it lives in the pool of ev. */
+static void
+event_free_str(struct event *ev, char *s)
+{
+	if ((uintptr_t)s - (uintptr_t)ev->pool >= ev->pool_size)
+		free(s);
 }
 
 /* Frees ev and everything it owns; NULL is a no-op. */
@@ -35,54 +64,79 @@ event_free(struct event *ev)
 
 	if (ev == NULL)
 		return;
-	free(ev->node);
-	free(ev->types);
-	free(ev->syscall);
-	free(ev->tty);
-	free(ev->comm);
-	free(ev->exe);
-	free(ev->cwd);
-	free(ev->key);
-	free(ev->subj);
-	free(ev->proctitle);
-	free(ev->result);
+	event_free_str(ev, ev->node);
+	event_free_str(ev, ev->types);
+	event_free_str(ev, ev->syscall);
+	event_free_str(ev, ev->tty);
+	event_free_str(ev, ev->comm);
+	event_free_str(ev, ev->exe);
+	event_free_str(ev, ev->cwd);
+	event_free_str(ev, ev->key);
+	event_free_str(ev, ev->subj);
+	event_free_str(ev, ev->proctitle);
+	event_free_str(ev, ev->result);
 	for (i = 0; i < ev->argc; i++)
-		free(ev->argv[i]);
+		event_free_str(ev, ev->argv[i]);
 	free(ev->argv);
 	for (i = 0; i < ev->npaths; i++) {
-		free(ev->paths[i].name);
-		free(ev->paths[i].nametype);
-		free(ev->paths[i].dev);
+		event_free_str(ev, ev->paths[i].name);
+		event_free_str(ev, ev->paths[i].nametype);
+		event_free_str(ev, ev->paths[i].dev);
 	}
 	free(ev->paths);
-	free(ev->sa_addr);
-	free(ev->container);
+	event_free_str(ev, ev->sa_addr);
+	event_free_str(ev, ev->container);
 	free(ev);
 }
 
-/* Replaces *dst with a copy of src (NULL clears it). */
+/*
+ * Returns room for len bytes that ev owns: from its pool when they fit,
+ * else allocated on their own.
+ */
+char *
+event_stralloc(struct event *ev, size_t len)
+{
+	char	*s;
+
+	if (ev->pool_size - ev->pool_used < len)
+		return (xmalloc(len));
+	s = ev->pool + ev->pool_used;
+	ev->pool_used += len;
+	return (s);
+}
+
+/* Returns a copy of the len bytes at s, NUL-terminated, that ev owns. */
+char *
+event_strndup(struct event *ev, const char *s, size_t len)
+{
+	char	*d;
+
+	d = event_stralloc(ev, len + 1);
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return (d);
+}
+
+/*
+ * Replaces *dst, a string of ev, with s (NULL clears it), which ev takes
+ * ownership of: allocated, or from event_stralloc() on ev.
+ */
+void
+event_replace_str(struct event *ev, char **dst, char *s)
+{
+	event_free_str(ev, *dst);
+	*dst = s;
+}
+
+/*
+ * Replaces *dst with a copy of src (NULL clears it).  *dst must not be a
+ * string from an event's pool (see event_replace_str()).
+ */
 void
 event_set_str(char **dst, const char *src)
 {
 	free(*dst);
 	*dst = src == NULL ? NULL : xstrdup(src);
-}
-
-/* Appends a record type name to the event's comma-separated type list. */
-void
-event_add_type(struct event *ev, const char *name)
-{
-	size_t	 old, add;
-
-	add = strlen(name);
-	if (ev->types == NULL) {
-		ev->types = xstrdup(name);
-		return;
-	}
-	old = strlen(ev->types);
-	ev->types = xreallocarray(ev->types, old + add + 2, 1);
-	ev->types[old] = ',';
-	memcpy(ev->types + old + 1, name, add + 1);
 }
 
 /* Appends an empty path item and returns it (borrowed; owned by ev). */
@@ -112,11 +166,14 @@ event_add_arg(struct event *ev, const char *s, int idx)
 			ev->argv[ev->argc++] = NULL;
 	}
 	if (ev->argv[idx] == NULL)
-		ev->argv[idx] = xstrdup(s);
+		ev->argv[idx] = event_strndup(ev, s, strlen(s));
 	else {
-		size_t	a = strlen(ev->argv[idx]), b = strlen(s);
+		size_t	 a = strlen(ev->argv[idx]), b = strlen(s);
+		char	*joined;
 
-		ev->argv[idx] = xreallocarray(ev->argv[idx], a + b + 1, 1);
-		memcpy(ev->argv[idx] + a, s, b + 1);
+		joined = event_stralloc(ev, a + b + 1);
+		memcpy(joined, ev->argv[idx], a);
+		memcpy(joined + a, s, b + 1);
+		event_replace_str(ev, &ev->argv[idx], joined);
 	}
 }

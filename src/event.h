@@ -6,7 +6,10 @@
 
 /*
  * The normalised audit event: what every stage after the parser works on.
- * Every pointer is owned by the event and freed by event_free().
+ * Every pointer is owned by the event and freed by event_free().  An event
+ * made by event_create_pool() keeps its strings in one block allocated with
+ * it (event_strndup()), so they must not be passed to free(): replace such a
+ * string with event_replace_str(), never event_set_str().
  */
 struct event_path {
 	char		*name;		/* as recorded: relative to cwd, or absolute */
@@ -52,14 +55,21 @@ struct event {
 	int		 sa_port;
 	char		*container;	/* container id, NULL when none */
 	int		 malformed;	/* a record of it was truncated or broken */
+	int		 session;	/* entered its container by exec */
+	char		*pool;		/* strings allocated with the event */
+	size_t		 pool_used;
+	size_t		 pool_size;
 };
 
 #define EVENT_ID_UNSET	4294967295U
 
 struct event	*event_create(void);
+struct event	*event_create_pool(size_t);
 void		 event_free(struct event *);
-void		 event_add_type(struct event *, const char *);
 void		 event_set_str(char **, const char *);
+char		*event_stralloc(struct event *, size_t);
+char		*event_strndup(struct event *, const char *, size_t);
+void		 event_replace_str(struct event *, char **, char *);
 struct event_path *event_add_path(struct event *);
 void		 event_add_arg(struct event *, const char *, int);
 

@@ -11,10 +11,13 @@
  *
  * An event is complete at its EOE record (plugin streams), at PROCTITLE (the
  * last record the kernel writes for a syscall event), at a record that always
- * stands alone (user-space and daemon messages, ANOM_ABEND), when it is pushed
- * out of the window by GROUP_WINDOW newer events, when log time (the newest
- * timestamp seen; skewed records do not move it back) moves on by
- * GROUP_MAX_AGE_MS, when it grows past the size caps, or at group_flush().
+ * stands alone (user-space and daemon messages, ANOM_ABEND), when a record
+ * GROUP_EOE_TIMEOUT seconds newer arrives, when it is pushed out of the
+ * window by GROUP_WINDOW newer events, when it grows past the size caps, or
+ * at group_flush().  The timeout is auparse's own end_of_event_timeout rule
+ * (whole seconds of log time, compared with each new record, never
+ * backwards), so that a log is cut into the events a plain auparse walk
+ * finds; a record from the past (clock skew, a clock step) ages nothing.
  * Lines that are not records go to the bad-line callback and nowhere else.
  * Blank lines and '#' comments are skipped.
  */
@@ -28,16 +31,16 @@
 #include "xmalloc.h"
 
 #define GROUP_WINDOW		128
-#define GROUP_MAX_AGE_MS	2000
-#define GROUP_CLOCK_STEP_MS	60000
+#define GROUP_EOE_TIMEOUT	2	/* seconds, as auparse's default */
 #define GROUP_MAX_RECORDS	4096
 #define GROUP_MAX_BYTES		(8U << 20)
 #define GROUP_TYPE_CACHE	64
 
 struct group_slot {
-	int		 used;
+	int		 pos;		/* index in live[] */
 	uint64_t	 seq;		/* arrival order, for eviction */
 	char		*node;
+	size_t		 node_len;
 	int64_t		 time_ms;
 	uint64_t	 serial;
 	char		*buf;
@@ -54,12 +57,15 @@ struct group_type {
 
 struct group {
 	struct group_slot	 slots[GROUP_WINDOW];
+	struct group_slot	*live[GROUP_WINDOW];	/* in flight */
+	struct group_slot	*spare[GROUP_WINDOW];	/* not in flight */
 	int			 inflight;
+	int			 nspare;
+	int64_t			 oldest_sec;	/* none in flight is older */
 	uint64_t		 seq;
 	group_emit_cb		 emit;
 	group_bad_cb		 bad;
 	void			*arg;
-	int64_t			 newest_ms;	/* log time, see group_clock() */
 	struct group_type	 types[GROUP_TYPE_CACHE];
 	int			 ntypes;
 };
@@ -73,11 +79,16 @@ struct group *
 group_create(group_emit_cb emit, group_bad_cb bad, void *arg)
 {
 	struct group	*g;
+	int		 i;
 
 	g = xcalloc(1, sizeof *g);
 	g->emit = emit;
 	g->bad = bad;
 	g->arg = arg;
+	for (i = 0; i < GROUP_WINDOW; i++)
+		g->spare[i] = &g->slots[GROUP_WINDOW - 1 - i];
+	g->nspare = GROUP_WINDOW;
+	g->oldest_sec = INT64_MAX;
 	return (g);
 }
 
@@ -110,7 +121,7 @@ group_digits(const char **pp, const char *end, uint64_t *out, int maxdigits)
 	uint64_t	 v = 0;
 	int		 n = 0;
 
-	while (p < end && isdigit((unsigned char)*p)) {
+	while (p < end && *p >= '0' && *p <= '9') {
 		if (n < maxdigits)
 			v = v * 10 + (uint64_t)(*p - '0');
 		else if (maxdigits >= 19)
@@ -247,10 +258,12 @@ group_is_standalone(int type)
 	return (type == AUDIT_ANOM_ABEND);
 }
 
+/* Takes s out of flight and hands its event on. */
 static void
 group_emit(struct group *g, struct group_slot *s)
 {
-	struct group_event	ev;
+	struct group_event	 ev;
+	struct group_slot	*last;
 
 	ev.node = s->node;
 	ev.time_ms = s->time_ms;
@@ -258,8 +271,12 @@ group_emit(struct group *g, struct group_slot *s)
 	ev.text = s->buf;
 	ev.len = s->len;
 	ev.nrecords = s->nrecords;
-	s->used = 0;
-	g->inflight--;
+	last = g->live[--g->inflight];
+	g->live[s->pos] = last;
+	last->pos = s->pos;
+	g->spare[g->nspare++] = s;
+	if (g->inflight == 0)
+		g->oldest_sec = INT64_MAX;
 	g->emit(g->arg, &ev);
 	free(s->node);
 	s->node = NULL;
@@ -272,7 +289,7 @@ group_same_node(const struct group_slot *s, const struct group_hdr *h)
 {
 	if (s->node == NULL || h->node == NULL)
 		return (s->node == NULL && h->node == NULL);
-	return (strlen(s->node) == h->node_len &&
+	return (s->node_len == h->node_len &&
 	    memcmp(s->node, h->node, h->node_len) == 0);
 }
 
@@ -282,42 +299,46 @@ group_find(struct group *g, const struct group_hdr *h)
 	struct group_slot	*s;
 	int			 i;
 
-	for (i = 0; i < GROUP_WINDOW; i++) {
-		s = &g->slots[i];
-		if (s->used && s->serial == h->serial &&
-		    s->time_ms == h->time_ms && group_same_node(s, h))
+	for (i = 0; i < g->inflight; i++) {
+		s = g->live[i];
+		if (s->serial == h->serial && s->time_ms == h->time_ms &&
+		    group_same_node(s, h))
 			return (s);
 	}
 	return (NULL);
 }
 
 static struct group_slot *
-group_new_slot(struct group *g, const struct group_hdr *h)
+group_oldest(struct group *g)
 {
-	struct group_slot	*s, *oldest = NULL, *free_slot = NULL;
+	struct group_slot	*oldest = g->live[0];
 	int			 i;
 
-	for (i = 0; i < GROUP_WINDOW; i++) {
-		s = &g->slots[i];
-		if (!s->used) {
-			if (free_slot == NULL)
-				free_slot = s;
-		} else if (oldest == NULL || s->seq < oldest->seq)
-			oldest = s;
-	}
-	if (free_slot == NULL) {
-		group_emit(g, oldest);
-		free_slot = oldest;
-	}
-	s = free_slot;
-	s->used = 1;
+	for (i = 1; i < g->inflight; i++)
+		if (g->live[i]->seq < oldest->seq)
+			oldest = g->live[i];
+	return (oldest);
+}
+
+static struct group_slot *
+group_new_slot(struct group *g, const struct group_hdr *h)
+{
+	struct group_slot	*s;
+
+	if (g->nspare == 0)
+		group_emit(g, group_oldest(g));
+	s = g->spare[--g->nspare];
+	s->pos = g->inflight;
+	g->live[g->inflight++] = s;
 	s->seq = g->seq++;
 	s->node = h->node != NULL ? xstrndup(h->node, h->node_len) : NULL;
+	s->node_len = h->node_len;
 	s->time_ms = h->time_ms;
 	s->serial = h->serial;
 	s->len = 0;
 	s->nrecords = 0;
-	g->inflight++;
+	if (h->time_ms / 1000 < g->oldest_sec)
+		g->oldest_sec = h->time_ms / 1000;
 	return (s);
 }
 
@@ -335,31 +356,24 @@ group_append(struct group_slot *s, const char *line, size_t len)
 	s->nrecords++;
 }
 
-/*
- * Advances log time.  A record stamped a little in the past (clock skew
- * between CPUs, a late record) does not move it back; one far in the past
- * is a clock step or a restart, and log time follows it.
- */
+/* Emits the events that a record stamped now_sec has left behind. */
 static void
-group_clock(struct group *g, int64_t t)
-{
-	if (t > g->newest_ms || t < g->newest_ms - GROUP_CLOCK_STEP_MS)
-		g->newest_ms = t;
-}
-
-/* Emits the events that log time has left behind. */
-static void
-group_age(struct group *g)
+group_age(struct group *g, int64_t now_sec)
 {
 	struct group_slot	*s;
+	int64_t			 sec, oldest = INT64_MAX;
 	int			 i;
 
-	for (i = 0; i < GROUP_WINDOW; i++) {
-		s = &g->slots[i];
-		if (s->used && (s->time_ms < g->newest_ms - GROUP_MAX_AGE_MS ||
-		    s->time_ms > g->newest_ms + GROUP_CLOCK_STEP_MS))
+	/* Backwards: group_emit() moves the last entry into the hole. */
+	for (i = g->inflight - 1; i >= 0; i--) {
+		s = g->live[i];
+		sec = s->time_ms / 1000;
+		if (sec + GROUP_EOE_TIMEOUT <= now_sec)
 			group_emit(g, s);
+		else if (sec < oldest)
+			oldest = sec;
 	}
+	g->oldest_sec = oldest;
 }
 
 /*
@@ -390,17 +404,18 @@ group_line(struct group *g, const char *line, size_t len)
 	}
 	type = group_cached_type(g, h.type, h.type_len);
 	s = group_find(g, &h);
+	if (type == AUDIT_EOE && s == NULL)
+		return;
+	/* Never s itself: it is as old as this record. */
+	if (g->inflight > 0 &&
+	    g->oldest_sec <= h.time_ms / 1000 - GROUP_EOE_TIMEOUT)
+		group_age(g, h.time_ms / 1000);
 	if (type == AUDIT_EOE) {
-		if (s != NULL)
-			group_emit(g, s);
+		group_emit(g, s);
 		return;
 	}
-	if (s == NULL) {
-		group_clock(g, h.time_ms);
-		if (g->inflight > 0)
-			group_age(g);
+	if (s == NULL)
 		s = group_new_slot(g, &h);
-	}
 	group_append(s, line, len);
 	if (type == AUDIT_PROCTITLE || group_is_standalone(type) ||
 	    s->nrecords >= GROUP_MAX_RECORDS || s->len >= GROUP_MAX_BYTES)
@@ -411,16 +426,6 @@ group_line(struct group *g, const char *line, size_t len)
 void
 group_flush(struct group *g)
 {
-	struct group_slot	*s, *oldest;
-	int			 i;
-
-	while (g->inflight > 0) {
-		oldest = NULL;
-		for (i = 0; i < GROUP_WINDOW; i++) {
-			s = &g->slots[i];
-			if (s->used && (oldest == NULL || s->seq < oldest->seq))
-				oldest = s;
-		}
-		group_emit(g, oldest);
-	}
+	while (g->inflight > 0)
+		group_emit(g, group_oldest(g));
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "runtime.h"
 
 /* Ingest counters as persisted in the counters table. */
 struct store_counters {
@@ -14,6 +15,8 @@ struct store_counters {
 	int64_t		gaps;		/* audit serials never seen */
 	int64_t		malformed;	/* lines and records that did not parse */
 	int64_t		records;	/* audit records read */
+	int64_t		anomalies;	/* new anomalies raised */
+	int64_t		suppressed;	/* anomalies over the rate limit */
 };
 
 struct store_event_filter {
@@ -55,6 +58,8 @@ void		 store_close(struct store *);
 int		 store_add_event(struct store *, const struct event *);
 int		 store_commit(struct store *, const struct store_counters *);
 int		 store_pending(const struct store *);
+int		 store_container_update(struct store *, const char *cid,
+		    const struct runtime_meta *, const char *source);
 int		 store_prune(struct store *, int64_t max_events,
 		    int64_t max_age_ms);
 int		 store_status(struct store *, struct store_counters *,
@@ -63,5 +68,10 @@ int		 store_events(struct store *, const struct store_event_filter *,
 		    store_event_cb, void *);
 int		 store_containers(struct store *, store_container_cb, void *);
 int		 store_integrity_ok(struct store *);
+
+/* For the store's other files only. */
+struct sqlite3;
+struct sqlite3	*store_db(struct store *);
+int		 store_batch(struct store *);
 
 #endif
