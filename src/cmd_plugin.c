@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attr.h"
 #include "cmd.h"
 #include "linebuf.h"
 #include "log.h"
@@ -165,6 +166,7 @@ cmd_plugin(struct cmd_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct plugin_reader	 r;
+	struct attr		*attr;
 	struct store		*store;
 	struct pipeline_stats	*st;
 	pthread_t		 thread;
@@ -189,9 +191,12 @@ cmd_plugin(struct cmd_ctx *ctx, int argc, char **argv)
 		return (CMD_ERROR);
 	}
 	plugin_signals();
+	attr = attr_create_live(ctx->cfg);
 	memset(&r, 0, sizeof r);
 	r.fd = STDIN_FILENO;
-	r.pipeline = pipeline_create(store, ctx->cfg, PIPELINE_QUEUED, 1);
+	r.pipeline = pipeline_create(store, ctx->cfg, PIPELINE_QUEUED, attr);
+	if (pipeline_detect(r.pipeline, &cause) != 0)
+		fatalx("%s", cause);
 	r.lb = linebuf_create(PLUGIN_MAX_LINE, plugin_line, r.pipeline);
 	if (pthread_create(&thread, NULL, plugin_read, &r) != 0)
 		fatalx("cannot start the reader thread");
@@ -208,6 +213,7 @@ cmd_plugin(struct cmd_ctx *ctx, int argc, char **argv)
 	    (unsigned long long)atomic_load(&st->malformed));
 	linebuf_free(r.lb);
 	pipeline_free(r.pipeline);
+	attr_free(attr);
 	store_close(store);
 	return (rc != 0 || r.error ? CMD_ERROR : CMD_OK);
 }

@@ -17,13 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup.h"
+#include "attr.h"
+#include "detect.h"
 #include "group.h"
 #include "log.h"
 #include "parser.h"
 #include "pipeline.h"
 #include "queue.h"
 #include "seqgap.h"
+#include "store_detect.h"
 #include "strmap.h"
 #include "timearg.h"
 #include "xmalloc.h"
@@ -45,7 +47,8 @@ struct pipeline {
 	struct store		*store;
 	const struct config	*cfg;
 	enum pipeline_mode	 mode;
-	int			 live;
+	struct attr		*attr;
+	struct detect		*detect;
 	struct group		*group;
 	struct seqgap		*seqgap;
 	struct parser		*parser;
@@ -64,14 +67,16 @@ struct pipeline {
 static void	pipeline_grouped(void *, const struct group_event *);
 static void	pipeline_bad(void *, const char *, size_t, const char *);
 static void	pipeline_parsed(void *, struct event *);
+static void	pipeline_store(void *, struct event *);
 
 /*
- * Returns an allocated pipeline writing to store (borrowed, as is cfg);
- * live enables /proc attribution.  Caller frees with pipeline_free().
+ * Returns an allocated pipeline writing to store (borrowed, as is cfg),
+ * attributing containers with attr (borrowed; NULL: no attribution).
+ * Caller frees with pipeline_free().
  */
 struct pipeline *
 pipeline_create(struct store *store, const struct config *cfg,
-    enum pipeline_mode mode, int live)
+    enum pipeline_mode mode, struct attr *attr)
 {
 	struct pipeline	*p;
 
@@ -79,7 +84,9 @@ pipeline_create(struct store *store, const struct config *cfg,
 	p->store = store;
 	p->cfg = cfg;
 	p->mode = mode;
-	p->live = live;
+	p->attr = attr;
+	if (attr != NULL)
+		attr_set_sink(attr, pipeline_store, p);
 	p->group = group_create(pipeline_grouped, pipeline_bad, p);
 	p->seqgap = seqgap_create();
 	if ((p->parser = parser_create(pipeline_parsed, p)) == NULL)
@@ -102,10 +109,27 @@ pipeline_free(struct pipeline *p)
 	group_free(p->group);
 	seqgap_free(p->seqgap);
 	parser_free(p->parser);
+	detect_free(p->detect);
 	queue_free(p->queue);
 	strmap_free(p->seen_containers);
 	free(p->source);
 	free(p);
+}
+
+/*
+ * Turns on detection (when the configuration has it and the pipeline
+ * attributes containers): stored container events learn the profiles and
+ * raise anomalies.  Returns 0, or -1 with *cause set (allocated) when the
+ * detection rules do not load.
+ */
+int
+pipeline_detect(struct pipeline *p, char **cause)
+{
+	if (p->attr == NULL || !p->cfg->detection)
+		return (0);
+	if ((p->detect = detect_create(p->cfg, p->store, cause)) == NULL)
+		return (-1);
+	return (0);
 }
 
 /* Names the input for messages ("FILE:LINE"), restarting line numbers. */
@@ -198,6 +222,11 @@ pipeline_end_input(struct pipeline *p)
 	atomic_fetch_add(&p->st.gaps, seqgap_finish(p->seqgap));
 	if (p->queue != NULL)
 		queue_close(p->queue);
+	else {
+		parser_flush(p->parser);
+		if (p->attr != NULL)
+			attr_flush(p->attr);
+	}
 }
 
 static void
@@ -238,37 +267,18 @@ pipeline_grouped(void *arg, const struct group_event *gev)
 	}
 }
 
+/* Stores ev (takes ownership) and counts the outcome. */
 static void
-pipeline_attribute(struct pipeline *p, struct event *ev)
-{
-	struct cgroup_info	ci;
-	int			rc;
-
-	if (!p->live || !p->cfg->live_attribution || ev->pid <= 0)
-		return;
-	rc = cgroup_read_pid(p->cfg->proc_root, ev->pid, &ci);
-	if (rc < 0 && ev->ppid > 0)
-		rc = cgroup_read_pid(p->cfg->proc_root, ev->ppid, &ci);
-	if (rc == 1)
-		ev->container = xstrdup(ci.id);
-}
-
-static void
-pipeline_parsed(void *arg, struct event *ev)
+pipeline_store(void *arg, struct event *ev)
 {
 	struct pipeline	*p = arg;
 	int64_t		 one;
 	int		 rc;
 
-	atomic_fetch_add(&p->st.events, 1);
-	if (ev->malformed) {
-		atomic_fetch_add(&p->st.malformed, 1);
-		pipeline_warn_bad(p, "truncated or broken record in event",
-		    ev->types != NULL ? ev->types : "",
-		    ev->types != NULL ? strlen(ev->types) : 0);
-	}
-	pipeline_attribute(p, ev);
 	rc = store_add_event(p->store, ev);
+	if (rc == 1 && p->detect != NULL)
+		detect_event(p->detect, ev, store_last_event_id(p->store),
+		    p->attr != NULL ? attr_meta(p->attr, ev->container) : NULL);
 	if (rc == 1) {
 		atomic_fetch_add(&p->st.ingested, 1);
 		if (ev->container != NULL &&
@@ -285,6 +295,34 @@ pipeline_parsed(void *arg, struct event *ev)
 	event_free(ev);
 }
 
+static void
+pipeline_parsed(void *arg, struct event *ev)
+{
+	struct pipeline	*p = arg;
+
+	atomic_fetch_add(&p->st.events, 1);
+	if (ev->malformed) {
+		atomic_fetch_add(&p->st.malformed, 1);
+		pipeline_warn_bad(p, "truncated or broken record in event",
+		    ev->types != NULL ? ev->types : "",
+		    ev->types != NULL ? strlen(ev->types) : 0);
+	}
+	if (p->attr != NULL)
+		attr_event(p->attr, ev);
+	else
+		pipeline_store(p, ev);
+}
+
+static void
+pipeline_container(void *arg, const char *cid, const struct runtime_meta *m,
+    const char *source)
+{
+	struct pipeline	*p = arg;
+
+	if (store_container_update(p->store, cid, m, source) != 0)
+		p->store_failed = 1;
+}
+
 /*
  * Commits the open batch with the counters gathered since the last commit.
  * A failed commit loses the batch: its events are counted as dropped.
@@ -294,21 +332,33 @@ int
 pipeline_commit(struct pipeline *p)
 {
 	struct store_counters	now, d;
-	int			pending = store_pending(p->store);
+	int			pending;
 
+	/* The parser's thread may still hold events of this batch. */
+	parser_flush(p->parser);
+	pending = store_pending(p->store);
 	now.ingested = (int64_t)atomic_load(&p->st.ingested);
 	now.duplicates = (int64_t)atomic_load(&p->st.duplicates);
 	now.dropped = (int64_t)atomic_load(&p->st.dropped);
 	now.gaps = (int64_t)atomic_load(&p->st.gaps);
 	now.malformed = (int64_t)atomic_load(&p->st.malformed);
 	now.records = (int64_t)atomic_load(&p->st.records);
+	now.anomalies = p->detect != NULL ? detect_stats(p->detect)->anomalies : 0;
+	now.suppressed = p->detect != NULL ?
+	    detect_stats(p->detect)->suppressed : 0;
 	d.ingested = now.ingested - p->saved.ingested;
 	d.duplicates = now.duplicates - p->saved.duplicates;
 	d.dropped = now.dropped - p->saved.dropped;
 	d.gaps = now.gaps - p->saved.gaps;
 	d.malformed = now.malformed - p->saved.malformed;
 	d.records = now.records - p->saved.records;
+	d.anomalies = now.anomalies - p->saved.anomalies;
+	d.suppressed = now.suppressed - p->saved.suppressed;
 	p->last_commit_ms = timearg_now_ms();
+	if (p->attr != NULL)
+		attr_drain(p->attr, pipeline_container, p);
+	if (p->detect != NULL && detect_flush(p->detect) != 0)
+		p->store_failed = 1;
 	if (store_commit(p->store, &d) != 0) {
 		atomic_fetch_sub(&p->st.ingested, pending);
 		atomic_fetch_add(&p->st.dropped, pending);
@@ -351,6 +401,10 @@ pipeline_run_worker(struct pipeline *p, void (*tick)(void *), void *arg)
 			gev.len = it->len;
 			parser_feed(p->parser, &gev);
 			free(it);
+		}
+		if (rc < 0 && p->attr != NULL) {
+			parser_flush(p->parser);
+			attr_flush(p->attr);
 		}
 		if (rc < 0 || store_pending(p->store) >= p->cfg->batch_events ||
 		    timearg_now_ms() - p->last_commit_ms >=

@@ -27,13 +27,16 @@ enum pipeline_mode {
 	PIPELINE_QUEUED
 };
 
+struct attr;
+struct detect;
 struct pipeline;
 struct queue;
 
 struct pipeline	*pipeline_create(struct store *, const struct config *,
-		    enum pipeline_mode, int live);
+		    enum pipeline_mode, struct attr *);
 void		 pipeline_free(struct pipeline *);
 void		 pipeline_set_source(struct pipeline *, const char *name);
+int		 pipeline_detect(struct pipeline *, char **);
 void		 pipeline_line(struct pipeline *, const char *, size_t);
 void		 pipeline_reject(struct pipeline *, const char *, size_t,
 		    const char *);

@@ -62,6 +62,13 @@ lab_auditd_start() {
 		{ _lab_skip "auditd/auditctl not installed"; return; }
 	auditctl -s >/dev/null 2>&1 ||
 		{ _lab_skip "no kernel audit support (auditctl -s fails)"; return; }
+	# one kernel audit configuration per machine: test runs take turns
+	# (the lock of tests/lab/kaudit.sh, held until the shell exits)
+	if command -v flock >/dev/null; then
+		exec 7>>"${KAUDIT_LOCK:-/tmp/driftwatch-kernel-audit.lock}"
+		flock -w 600 7 ||
+			{ _lab_skip "another test held the kernel audit lock for 10 minutes"; return; }
+	fi
 	kpid=$(lab_auditd_kernel_pid)
 	if [ "$kpid" != 0 ]; then
 		_lab_skip "another audit daemon is registered (pid $kpid); not touching it"
