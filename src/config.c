@@ -49,6 +49,15 @@ static const struct config_opt config_opts[] = {
 	  "SQLite database file (created with its directory)" },
 	{ "proc_root", CONFIG_STRING, OFF(proc_root), "/proc", 0, 0,
 	  "where /proc is mounted (tests point it at a fixture tree)" },
+	{ "podman_root", CONFIG_STRING, OFF(podman_root),
+	  "/var/lib/containers/storage", 0, 0,
+	  "live: podman's (and CRI-O's) containers/storage root" },
+	{ "docker_root", CONFIG_STRING, OFF(docker_root), "/var/lib/docker", 0,
+	  0, "live: docker's state directory" },
+	{ "containerd_root", CONFIG_STRING, OFF(containerd_root),
+	  "/run/containerd", 0, 0, "live: containerd's state directory" },
+	{ "crio_root", CONFIG_STRING, OFF(crio_root), "/run/containers/storage",
+	  0, 0, "live: CRI-O's run root (per-container userdata)" },
 	{ "queue_events", CONFIG_INT, OFF(queue_events), "65536", 16,
 	  16777216, "plugin: events the reader may queue before it drops" },
 	{ "queue_bytes", CONFIG_INT, OFF(queue_bytes), "67108864", 65536,
@@ -64,6 +73,18 @@ static const struct config_opt config_opts[] = {
 	  "keep all)" },
 	{ "live_attribution", CONFIG_BOOL, OFF(live_attribution), "yes", 0, 1,
 	  "plugin: look up each event's container in /proc/PID/cgroup" },
+	{ "detection", CONFIG_BOOL, OFF(detection), "yes", 0, 1,
+	  "learn per-image profiles and detect drift and attacks" },
+	{ "learn_window", CONFIG_INT, OFF(learn_window), "3600", 1, 31536000,
+	  "seconds of event time an image's profile learns from its first "
+	  "event" },
+	{ "anomaly_rate", CONFIG_INT, OFF(anomaly_rate), "60", 1, 1000000,
+	  "new anomalies per container per minute; more are counted, not "
+	  "stored" },
+	{ "local_rules", CONFIG_STRING, OFF(local_rules),
+	  SYSCONFDIR "/driftwatch/local-rules.yaml", 0, 0,
+	  "local detection rules: disable rules, change severities, add "
+	  "exceptions (a missing file is fine)" },
 };
 
 #define CONFIG_NOPTS	(sizeof config_opts / sizeof config_opts[0])

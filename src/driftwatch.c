@@ -14,6 +14,9 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_baseline.h"
+#include "cmd_netlink.h"
+#include "cmd_rules.h"
 #include "config.h"
 #include "log.h"
 
@@ -28,10 +31,15 @@ static int	cmd_config(struct cmd_ctx *, int, char **);
 static const struct command commands[] = {
 	{ "ingest", cmd_ingest, "replay audit log files (or - for stdin)" },
 	{ "plugin", cmd_plugin, "run as an auditd plugin on stdin" },
+	{ "netlink", cmd_netlink, "read records from the kernel (--own: "
+	    "without auditd)" },
 	{ "events", cmd_events, "list stored events" },
 	{ "containers", cmd_containers, "list containers seen" },
 	{ "status", cmd_status, "counters and database state" },
 	{ "config", cmd_config, "check, dump or describe the configuration" },
+	{ "rules", cmd_rules, "print, install or check the audit rules" },
+	{ "baseline", cmd_baseline, "list, show, lock, relearn, export or "
+	    "import image profiles" },
 	{ NULL, NULL, NULL }
 };
 
