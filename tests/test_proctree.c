@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of proctree.c: attribution from the log alone for podman
+ * (conmon, crun create, podman exec), containerd and docker shims, runc
+ * run, CRI-O; host processes beside them (the same binary, unshare,
+ * podman's own helpers); pid reuse; containers whose monitor shows itself
+ * only later in the log; several nodes.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "proctree.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+#define C1 "0bfbc1d7ce35b6b804d770900d33dcce25a87a3a8a88a04ca197e63ea2678eb4"
+#define K1 "74eff5453e65260378e3654bfaf14ff07b85179ad5b077e06a5d932b45ff2c83"
+#define D1 "6c2a5529916da63673641bddd42939492b457eafa604a5c34354e3700201f824"
+
+static struct proctree		*pt;
+static struct proctree_hint	 hint;
+static int64_t			 now = 1795850000000LL;
+static int			 pending;
+
+/* One event: pid, ppid, exe, syscall, then argv (NULL-terminated). */
+static struct event *
+mk(const char *node, int pid, int ppid, const char *exe, const char *sc,
+    ...)
+{
+	struct event	*ev = event_create();
+	va_list		 ap;
+	const char	*a;
+	int		 i = 0;
+
+	ev->time_ms = now += 10;
+	event_set_str(&ev->node, node);
+	ev->pid = pid;
+	ev->ppid = ppid;
+	event_set_str(&ev->exe, exe);
+	event_set_str(&ev->syscall, sc);
+	ev->syscall_nr = 1;
+	ev->success = 1;
+	va_start(ap, sc);
+	while ((a = va_arg(ap, const char *)) != NULL)
+		event_add_arg(ev, a, i++);
+	va_end(ap);
+	return (ev);
+}
+
+static const char *
+run(struct event *ev)
+{
+	static char	 buf[128];
+	const char	*c;
+
+	c = proctree_event(pt, ev, &hint, &pending);
+	snprintf(buf, sizeof buf, "%s", c != NULL ? c : "host");
+	event_free(ev);
+	return (buf);
+}
+
+static const char *
+clone_of(int pid, int ppid, const char *exe, int child)
+{
+	struct event	*ev = mk(NULL, pid, ppid, exe, "clone", NULL);
+
+	ev->exit = child;
+	return (run(ev));
+}
+
+int
+main(void)
+{
+	struct event	*ev;
+
+	pt = proctree_create(1000);
+
+	/* podman run: podman -> conmon -> (fork) conmon -> crun create */
+	is_str(run(mk(NULL, 100, 50, "/usr/bin/podman", "execve", "podman",
+	    "run", "-d", "localhost/web:1", NULL)), "host", "podman is host");
+	is_str(run(mk(NULL, 101, 100, "/usr/bin/conmon", "execve",
+	    "/usr/bin/conmon", "--api-version", "1", "-c", C1, "-u", C1, "-r",
+	    "/usr/bin/crun", "-n", "web1", NULL)), "host", "conmon is host");
+	ok(hint.cid != NULL && strcmp(hint.cid, C1) == 0 &&
+	    strcmp(hint.name, "web1") == 0 && strcmp(hint.runtime, "podman") == 0,
+	    "conmon names the container");
+	is_str(clone_of(101, 1, "/usr/bin/conmon", 102), "host",
+	    "conmon daemonizes");
+	is_str(run(mk(NULL, 102, 101, "/usr/bin/conmon", "openat", NULL)),
+	    "host", "conmon's fork is conmon");
+	is_str(run(mk(NULL, 103, 102, "/usr/bin/crun", "execve", "/usr/bin/crun",
+	    "--log-format=json", "--log", "/x/ctr.log", "create", "--bundle",
+	    "/x/userdata", "--pid-file", "/x/pidfile", C1, NULL)), "host",
+	    "crun create is host");
+	is_str(clone_of(103, 102, "/usr/bin/crun", 104), "host",
+	    "crun forks the container");
+	is_str(run(mk(NULL, 104, 103, "/", "setresuid", NULL)), C1,
+	    "the container's process in crun's code is the container's");
+	is_str(run(mk(NULL, 104, 102, "/bin/busybox", "execve", "/entry",
+	    NULL)), C1, "its entrypoint, reparented to conmon, too");
+	is_str(run(mk(NULL, 105, 104, "/bin/busybox", "execve", "httpd", "-f",
+	    NULL)), C1, "descendants inherit");
+	is_str(run(mk(NULL, 106, 105, "/bin/busybox", "connect", NULL)), C1,
+	    "a grandchild seen first in a connect");
+
+	/* the same binary on the host at the same time */
+	is_str(run(mk(NULL, 200, 50, "/bin/busybox", "execve", "busybox", "sh",
+	    NULL)), "host", "a host busybox is host");
+	is_str(run(mk(NULL, 201, 200, "/bin/busybox", "execve", "wget", NULL)),
+	    "host", "and its children");
+	is_str(run(mk(NULL, 210, 50, "/usr/bin/unshare", "execve", "unshare",
+	    "-m", "-p", "-f", "sh", NULL)), "host", "a host unshare is host");
+
+	/* podman exec: exec conmon -> crun exec -> the session */
+	is_str(run(mk(NULL, 300, 50, "/usr/bin/podman", "execve", "podman",
+	    "exec", "web1", "sh", NULL)), "host", "podman exec is host");
+	is_str(run(mk(NULL, 301, 1, "/usr/bin/conmon", "openat", NULL)), "host",
+	    "exec conmon seen first outside its execve");
+	ev = mk(NULL, 302, 301, "/usr/bin/conmon", "openat", NULL);
+	event_set_str(&ev->proctitle, "/usr/bin/conmon --api-version 1 -c " C1
+	    " -u x --exec --exec-process-spec /x");
+	ev->argc = 0;
+	is_str(run(ev), "host", "its proctitle names the container");
+	is_str(run(mk(NULL, 303, 302, "/usr/bin/crun", "execve", "/usr/bin/crun",
+	    "exec", "--process", "/x/spec.json", C1, NULL)), "host",
+	    "crun exec is host");
+	is_str(run(mk(NULL, 305, 302, "/", "capset", NULL)), C1,
+	    "the exec session's process, first seen under the exec conmon");
+	is_str(run(mk(NULL, 305, 302, "/bin/busybox", "execve", "sh", "-c", "id",
+	    NULL)), C1, "the session's command");
+	is_str(run(mk(NULL, 306, 102, "/usr/bin/podman", "execve", "podman",
+	    "container", "cleanup", C1, NULL)), "host",
+	    "podman cleanup spawned by conmon is host");
+
+	/* pid reuse */
+	is_str(run(mk(NULL, 106, 200, "/bin/busybox", "execve", "ls", NULL)),
+	    "host", "a pid reused by a host process with a known parent");
+	is_str(run(mk(NULL, 107, 104, "/bin/busybox", "execve", "sleep", NULL)),
+	    C1, "a new container process");
+	is_str(run(mk(NULL, 110, 102, "/usr/bin/crun", "execve", "/usr/bin/crun",
+	    "delete", "--force", C1, NULL)), "host", "crun delete");
+	ok(hint.ended && strcmp(hint.cid, C1) == 0, "ends the container");
+	now += 10000;
+	is_str(run(mk(NULL, 107, 104, "/usr/bin/vim", "openat", NULL)), "host",
+	    "pids of a deleted container are not its own any more");
+
+	/* a containerd shim running before the log began, docker's too */
+	ev = mk(NULL, 500, 1, "/usr/bin/containerd-shim-runc-v2", "openat",
+	    NULL);
+	event_set_str(&ev->proctitle, "/usr/bin/containerd-shim-runc-v2 "
+	    "-namespace k8s.io -id " K1 " -address /run/containerd/c.sock");
+	is_str(run(ev), "host", "the shim is host");
+	ok(hint.runtime != NULL && strcmp(hint.runtime, "containerd") == 0,
+	    "k8s.io shims are containerd's");
+	is_str(run(mk(NULL, 501, 500, "/usr/sbin/nginx", "openat", NULL)), K1,
+	    "a process found under the shim is the container's");
+	is_str(run(mk(NULL, 502, 501, "/usr/sbin/nginx", "connect", NULL)), K1,
+	    "and its children");
+	ev = mk(NULL, 520, 500, "/usr/bin/sudo", "execve", "sudo", NULL);
+	event_set_str(&event_add_path(ev)->name, "/usr/bin/sudo");
+	event_set_str(&ev->paths[0].dev, "fe:01");
+	is_str(run(ev), "host", "a program run from a block device is no "
+	    "container's, whatever its parent");
+
+	/* a monitor that shows itself only later in the log */
+	is_str(run(mk(NULL, 601, 600, "/usr/bin/redis-server", "openat", NULL)),
+	    "host", "a process whose parent was never seen");
+	ok(pending, "is pending");
+	is_str(run(mk(NULL, 602, 601, "/usr/bin/redis-server", "connect",
+	    NULL)), "host", "its child too");
+	ok(pending, "is pending too");
+	ev = mk(NULL, 600, 1, "/usr/bin/containerd-shim-runc-v2", "openat",
+	    NULL);
+	event_set_str(&ev->proctitle, "/usr/bin/containerd-shim-runc-v2 "
+	    "-namespace moby -id " D1 " -address /run/containerd/c.sock");
+	run(ev);
+	ok(hint.runtime != NULL && strcmp(hint.runtime, "docker") == 0,
+	    "moby shims are docker's");
+	is_str(proctree_status(pt, NULL, 602, &pending), D1,
+	    "once the shim shows itself, the waiting child is placed");
+	ok(!pending, "and no longer pending");
+	is_str(run(mk(NULL, 650, 640, "/usr/bin/ssh", "execve", "ssh", NULL)),
+	    "host", "an unknown parent that turns out to be a host process");
+	is_str(run(mk(NULL, 640, 1, "/usr/sbin/sshd", "openat", NULL)), "host",
+	    "shows itself");
+	ok(proctree_status(pt, NULL, 650, &pending) == NULL && !pending,
+	    "then its child is host");
+
+	/* runc run with a plain name; CRI-O's conmon */
+	is_str(run(mk(NULL, 700, 50, "/usr/sbin/runc", "execve", "runc", "run",
+	    "-b", "/b", "mybox", NULL)), "host", "runc run");
+	is_str(run(mk(NULL, 701, 700, "/usr/sbin/runc", "openat", NULL)), "mybox",
+	    "its child is the container, by name");
+	run(mk(NULL, 710, 1, "/usr/bin/conmon", "execve", "conmon", "-c", K1,
+	    "-n", "k8s_web_shop-frontend_shop_1a2b_0", "--log-path",
+	    "/var/log/pods/shop_x/web/0.log", NULL));
+	ok(hint.runtime != NULL && strcmp(hint.runtime, "crio") == 0,
+	    "a conmon for a pod is CRI-O's");
+
+	/* the same pid on two nodes */
+	is_str(run(mk("a", 502, 501, "/bin/sh", "openat", NULL)), "host",
+	    "node a has its own pids 501 and 502");
+	is_str(run(mk(NULL, 502, 501, "/usr/sbin/nginx", "openat", NULL)), K1,
+	    "while the unnamed node's 502 is still in the container");
+	ok(proctree_count(pt) > 20, "the table holds what it saw");
+	proctree_free(pt);
+
+	/* bounded: a small table keeps working past its size */
+	pt = proctree_create(64);
+	for (int i = 0; i < 1000; i++)
+		run(mk(NULL, 1000 + i, 999 + i, "/bin/x", "openat", NULL));
+	ok(proctree_count(pt) <= 64, "the table stays within its bound");
+	proctree_free(pt);
+	proctree_free(NULL);
+	return (tap_done());
+}
