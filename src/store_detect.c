@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store_detect.c: the detection tables of the store (schema/002-detect.sql):
+ * images, their behaviour profiles, and anomalies folded by fingerprint.
+ *
+ * Written by detect.c and baseline.c inside the store's open batch, so a
+ * profile entry or an anomaly is committed together with the events that
+ * caused it (and lost with them: re-ingesting recreates both, once).
+ * Every statement is parameterised.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store_detect.h"
+
+static int
+sd_fail(struct store *s, const char *what)
+{
+	log_warnx("database: %s: %s", what, sqlite3_errmsg(store_db(s)));
+	return (-1);
+}
+
+static sqlite3_stmt *
+sd_prepare(struct store *s, const char *sql)
+{
+	sqlite3_stmt	*st = NULL;
+
+	if (sqlite3_prepare_v3(store_db(s), sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st, NULL) != SQLITE_OK) {
+		sd_fail(s, "preparing a statement");
+		return (NULL);
+	}
+	return (st);
+}
+
+static void
+sd_bind_ms(sqlite3_stmt *st, int col, int64_t ms)
+{
+	if (ms > 0)
+		sqlite3_bind_int64(st, col, ms);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+static int64_t
+sd_col_ms(sqlite3_stmt *st, int col)
+{
+	return (sqlite3_column_type(st, col) == SQLITE_NULL ? 0 :
+	    sqlite3_column_int64(st, col));
+}
+
+/*
+ * Inserts or updates image img (borrowed) by its key, in the open batch;
+ * sets *id to its row id.  The version is left alone: only people move it.
+ * Returns 0 or -1.
+ */
+int
+store_image_save(struct store *s, const struct store_image *img, int64_t *id)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_batch(s) != 0 || (st = sd_prepare(s,
+	    "INSERT INTO images (key, name, image_id, digest, state, first_ms,"
+	    " learn_until_ms, locked_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	    " ?8) ON CONFLICT (key) DO UPDATE SET"
+	    " name = coalesce(excluded.name, name),"
+	    " image_id = coalesce(excluded.image_id, image_id),"
+	    " digest = coalesce(excluded.digest, digest),"
+	    " state = excluded.state, first_ms = excluded.first_ms,"
+	    " learn_until_ms = excluded.learn_until_ms,"
+	    " locked_ms = excluded.locked_ms RETURNING id")) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, img->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, img->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, img->image_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, img->digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, img->state != NULL ? img->state : "learning",
+	    -1, SQLITE_STATIC);
+	sd_bind_ms(st, 6, img->first_ms);
+	sd_bind_ms(st, 7, img->learn_until_ms);
+	sd_bind_ms(st, 8, img->locked_ms);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && id != NULL)
+		*id = sqlite3_column_int64(st, 0);
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : sd_fail(s, "saving an image"));
+}
+
+/* Calls cb with every image row (borrowed for the call). */
+int
+store_images(struct store *s, store_image_cb cb, void *arg)
+{
+	struct store_image	 img;
+	sqlite3_stmt		*st;
+	int			 rc, stop = 0;
+
+	if ((st = sd_prepare(s, "SELECT id, key, name, image_id, digest, state,"
+	    " first_ms, learn_until_ms, locked_ms, version FROM images"
+	    " ORDER BY id")) == NULL)
+		return (-1);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		img.id = sqlite3_column_int64(st, 0);
+		img.key = (const char *)sqlite3_column_text(st, 1);
+		img.name = (const char *)sqlite3_column_text(st, 2);
+		img.image_id = (const char *)sqlite3_column_text(st, 3);
+		img.digest = (const char *)sqlite3_column_text(st, 4);
+		img.state = (const char *)sqlite3_column_text(st, 5);
+		img.first_ms = sd_col_ms(st, 6);
+		img.learn_until_ms = sd_col_ms(st, 7);
+		img.locked_ms = sd_col_ms(st, 8);
+		img.version = sqlite3_column_int64(st, 9);
+		stop = cb(arg, &img);
+	}
+	sqlite3_finalize(st);
+	return (stop || rc == SQLITE_DONE ? 0 : sd_fail(s, "reading images"));
+}
+
+/*
+ * Inserts or replaces one profile entry of image (its row id), in the open
+ * batch.  Returns 0 or -1.
+ */
+int
+store_entry_save(struct store *s, int64_t image, const struct store_entry *e)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (store_batch(s) != 0 || (st = sd_prepare(s,
+	    "INSERT INTO profile (image, kind, key, count, first_ms, last_ms,"
+	    " source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (image, kind, key) DO UPDATE SET"
+	    " count = max(count, excluded.count),"
+	    " first_ms = coalesce(min(first_ms, excluded.first_ms), first_ms,"
+	    " excluded.first_ms),"
+	    " last_ms = coalesce(max(last_ms, excluded.last_ms), last_ms,"
+	    " excluded.last_ms),"
+	    " source = excluded.source")) == NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, image);
+	sqlite3_bind_text(st, 2, e->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, e->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, e->count);
+	sd_bind_ms(st, 5, e->first_ms);
+	sd_bind_ms(st, 6, e->last_ms);
+	sqlite3_bind_text(st, 7, e->source != NULL ? e->source : "learned", -1,
+	    SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : sd_fail(s, "saving a profile entry"));
+}
+
+/* Calls cb with every profile entry of image (borrowed for the call). */
+int
+store_entries(struct store *s, int64_t image, store_entry_cb cb, void *arg)
+{
+	struct store_entry	 e;
+	sqlite3_stmt		*st;
+	int			 rc, stop = 0;
+
+	if ((st = sd_prepare(s, "SELECT kind, key, count, first_ms, last_ms,"
+	    " source FROM profile WHERE image = ?1 ORDER BY kind, key")) ==
+	    NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, image);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		e.kind = (const char *)sqlite3_column_text(st, 0);
+		e.key = (const char *)sqlite3_column_text(st, 1);
+		e.count = sqlite3_column_int64(st, 2);
+		e.first_ms = sd_col_ms(st, 3);
+		e.last_ms = sd_col_ms(st, 4);
+		e.source = (const char *)sqlite3_column_text(st, 5);
+		stop = cb(arg, &e);
+	}
+	sqlite3_finalize(st);
+	return (stop || rc == SQLITE_DONE ? 0 :
+	    sd_fail(s, "reading a profile"));
+}
+
+/*
+ * Sets *v to a number that changes whenever a person changes a profile
+ * (the sum of the images' versions and their count).  Returns 0 or -1.
+ */
+int
+store_images_version(struct store *s, int64_t *v)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = sd_prepare(s, "SELECT coalesce(sum(version), 0) * 1000003 +"
+	    " count(*) FROM images")) == NULL)
+		return (-1);
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return (rc == SQLITE_ROW ? 0 : sd_fail(s, "reading image versions"));
+}
+
+/*
+ * Adds anomaly a (borrowed) in the open batch, or folds it into the one
+ * with the same fingerprint: count, last seen and (up to 20) serials and
+ * evidence events grow; an acknowledged one is open again.  Sets *id and
+ * *is_new.  Returns 0 or -1.
+ */
+int
+store_anomaly_add(struct store *s, const struct store_anomaly *a, int64_t *id,
+    int *is_new)
+{
+	sqlite3_stmt	*st;
+	int64_t		 count = 0;
+	int		 rc;
+
+	if (store_batch(s) != 0 || (st = sd_prepare(s,
+	    "INSERT INTO anomalies (fingerprint, rule, severity, mitre,"
+	    " container_id, container_name, image, image_key, pod, pid, ppid,"
+	    " uid, exe, argv, reason, serials, count, first_ms, last_ms)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, json_array(?16), 1, ?17, ?17)"
+	    " ON CONFLICT (fingerprint) DO UPDATE SET count = count + 1,"
+	    " first_ms = min(first_ms, excluded.first_ms),"
+	    " last_ms = max(last_ms, excluded.last_ms),"
+	    " serials = CASE WHEN json_array_length(serials) < 20 THEN"
+	    " json_insert(serials, '$[#]', ?16) ELSE serials END,"
+	    " state = 'open' RETURNING id, count")) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, a->fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->severity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->mitre, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a->container_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, a->container_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, a->image, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, a->image_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, a->pod, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, a->pid);
+	sqlite3_bind_int(st, 11, a->ppid);
+	if (a->uid >= 0)
+		sqlite3_bind_int64(st, 12, a->uid);
+	sqlite3_bind_text(st, 13, a->exe, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, a->argv, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, a->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 16, (int64_t)a->serial);
+	sqlite3_bind_int64(st, 17, a->time_ms);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		count = sqlite3_column_int64(st, 1);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return (sd_fail(s, "saving an anomaly"));
+	*is_new = count == 1;
+	if (a->event_id <= 0 || count > 20)
+		return (0);
+	if ((st = sd_prepare(s, "INSERT OR IGNORE INTO anomaly_events (anomaly,"
+	    " event) VALUES (?1, ?2)")) == NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, *id);
+	sqlite3_bind_int64(st, 2, a->event_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : sd_fail(s, "linking evidence"));
+}
+
+/* Returns the row id of the event store_add_event() stored last. */
+int64_t
+store_last_event_id(struct store *s)
+{
+	return (sqlite3_last_insert_rowid(store_db(s)));
+}
