@@ -375,7 +375,57 @@ if [[ $dw_help == *--no-attribution* ]]; then
 		    --no-attribution
 		row "$log" driftwatch
 		row "$log" "driftwatch noattr"
+		say "  attribution keeps $(ratio "${RATE[$log:driftwatch]:-}" \
+		    "${RATE[$log:driftwatch noattr]:-}")x of the throughput"
 	done
+fi
+if [[ $dw_help == *--no-detection* ]]; then
+	say ""
+	say "detection cost (driftwatch ingest vs ingest --no-detection;"
+	say "target: learning and detection cost at most 20 % of ingest)"
+	for log in clean realistic; do
+		run_driftwatch "$log" "driftwatch nodetect" \
+		    "$(logfile "$log" "$N")" --no-detection
+		row "$log" driftwatch
+		row "$log" "driftwatch nodetect"
+		say "  with detection: $(ratio "${RATE[$log:driftwatch]:-}" \
+		    "${RATE[$log:driftwatch nodetect]:-}")x the throughput" \
+		    "without (target >= 0.80)"
+	done
+fi
+
+if ((have_dw)); then
+	# the share of events placed in the right container, against the
+	# pid -> container map genlog writes (~50 containers, 100k events)
+	say ""
+	say "attribution accuracy (genlog --map, 100000 events, replay alone)"
+	acc=$DATA/accuracy-100000-s$SEED
+	if [[ ! -f $acc.log || ! -f $acc.map ]]; then
+		python3 "$GENLOG" -n 100000 --seed "$SEED" -o "$acc.log" \
+		    --map "$acc.map" > /dev/null 2>&1
+	fi
+	rm -rf "$tmp/db" && mkdir "$tmp/db"
+	"$DRIFTWATCH" --db "$tmp/db/acc.db" ingest "$acc.log" > /dev/null 2>&1
+	python3 - "$tmp/db/acc.db" "$acc.map" <<'EOP' | while read -r l; do say "  $l"; done
+import sqlite3, sys
+truth = {}
+for line in open(sys.argv[2]):
+    if line.startswith("#") or not line.strip():
+        continue
+    f = line.rstrip("\n").split("\t")
+    truth[int(f[0])] = f[1]
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT pid, container FROM event_view WHERE pid IS NOT NULL").fetchall()
+ctr = [(p, c) for p, c in rows if p in truth]
+host = [(p, c) for p, c in rows if p not in truth]
+right = sum(1 for p, c in ctr if c == truth[p])
+wrong = sum(1 for p, c in ctr if c is not None and c != truth[p])
+fp = sum(1 for p, c in host if c is not None)
+print("container events: %d, attributed right: %d (%.1f %%), to a wrong container: %d"
+      % (len(ctr), right, 100.0 * right / max(1, len(ctr)), wrong))
+print("host events: %d, put in a container: %d" % (len(host), fp))
+EOP
+	rm -rf "$tmp/db"
 fi
 
 if [[ ${BENCH_STRICT:-0} == 1 ]] && ((missed)); then

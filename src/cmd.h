@@ -23,5 +23,6 @@ int	cmd_plugin(struct cmd_ctx *, int, char **);
 int	cmd_events(struct cmd_ctx *, int, char **);
 int	cmd_containers(struct cmd_ctx *, int, char **);
 int	cmd_status(struct cmd_ctx *, int, char **);
+int	cmd_anomalies(struct cmd_ctx *, int, char **);
 
 #endif

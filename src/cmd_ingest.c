@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_ingest.c: driftwatch ingest [--json] [--runtime-root DIR]...
- *     [--no-attribution] [FILE...|-]: forensic replay.
+ *     [--no-attribution] [--no-detection] [FILE...|-]: forensic replay.
  *
  * Reads audit logs (RAW or ENRICHED, with or without node= prefixes) in the
  * order given, rotated files oldest first, as one stream, so an event cut
@@ -147,6 +147,7 @@ cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "runtime-root", required_argument, NULL, 'r' },
 		{ "no-attribution", no_argument, NULL, 'A' },
+		{ "no-detection", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -160,11 +161,11 @@ cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv)
 	char			*stdin_only[] = { "-" };
 	char			**files;
 	int			 ch, json = 0, failed = 0, nfiles, i;
-	int			 attribution = 1;
+	int			 attribution = 1, detection = 1;
 
 	roots = runtime_roots_create();
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+jr:Ah", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+jr:ANh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
@@ -180,10 +181,14 @@ cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'A':
 			attribution = 0;
 			break;
+		case 'N':
+			detection = 0;
+			break;
 		case 'h':
 			runtime_roots_free(roots);
 			printf("usage: driftwatch ingest [--json] "
 			    "[--runtime-root DIR]... [--no-attribution] "
+			    "[--no-detection] "
 			    "[FILE...|-]\n");
 			return (CMD_OK);
 		default:
@@ -210,7 +215,7 @@ cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv)
 	if (isatty(STDERR_FILENO))
 		ingest_next_ms = timearg_now_ms() + INGEST_PROGRESS_MS;
 	p = pipeline_create(store, ctx->cfg, PIPELINE_SYNC, attr);
-	if (pipeline_detect(p, &cause) != 0)
+	if (detection && pipeline_detect(p, &cause) != 0)
 		fatalx("%s", cause);
 	lb = linebuf_create(INGEST_MAX_LINE, ingest_line, p);
 	for (i = 0; i < nfiles; i++)

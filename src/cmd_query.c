@@ -198,6 +198,9 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		json_object_set_new(o, "gaps", json_integer(c.gaps));
 		json_object_set_new(o, "malformed", json_integer(c.malformed));
 		json_object_set_new(o, "records", json_integer(c.records));
+		json_object_set_new(o, "anomalies", json_integer(c.anomalies));
+		json_object_set_new(o, "anomalies_suppressed",
+		    json_integer(c.suppressed));
 		render_json_line(stdout, o);
 		return (CMD_OK);
 	}
@@ -210,5 +213,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("gaps        %lld\n", (long long)c.gaps);
 	printf("malformed   %lld\n", (long long)c.malformed);
 	printf("records     %lld\n", (long long)c.records);
+	printf("anomalies   %lld (%lld over the rate limit)\n",
+	    (long long)c.anomalies, (long long)c.suppressed);
 	return (CMD_OK);
 }

@@ -195,3 +195,67 @@ render_container_text(FILE *out, const struct store_container *c)
 	    c->image != NULL ? c->image : "-", (long long)c->events, first,
 	    last, c->source != NULL ? c->source : "-");
 }
+
+static json_t *
+render_json_text(const char *text)
+{
+	json_t	*j;
+
+	if (text == NULL || (j = json_loads(text, 0, NULL)) == NULL)
+		return (json_null());
+	return (j);
+}
+
+/*
+ * Returns a new JSON object for anomaly r (borrowed); the caller owns it.
+ * Fields: id, time, first_seen, last_seen, count, rule, severity, mitre,
+ * container {id, name}, image, image_key, pod, pid, ppid, uid, exe, argv,
+ * reason, serials, state.
+ */
+json_t *
+render_anomaly_json(const struct store_anomaly_row *r)
+{
+	json_t	*o, *c;
+
+	o = json_object();
+	json_object_set_new(o, "id", json_integer(r->id));
+	json_object_set_new(o, "time", render_time_json(r->first_ms));
+	json_object_set_new(o, "first_seen", render_time_json(r->first_ms));
+	json_object_set_new(o, "last_seen", render_time_json(r->last_ms));
+	json_object_set_new(o, "count", json_integer(r->count));
+	json_object_set_new(o, "rule", render_str(r->rule));
+	json_object_set_new(o, "severity", render_str(r->severity));
+	json_object_set_new(o, "mitre", render_str(r->mitre));
+	c = json_object();
+	json_object_set_new(c, "id", render_str(r->container_id));
+	json_object_set_new(c, "name", render_str(r->container_name));
+	json_object_set_new(o, "container", c);
+	json_object_set_new(o, "image", render_str(r->image));
+	json_object_set_new(o, "image_key", render_str(r->image_key));
+	json_object_set_new(o, "pod", render_str(r->pod));
+	json_object_set_new(o, "pid", json_integer(r->pid));
+	json_object_set_new(o, "ppid", json_integer(r->ppid));
+	json_object_set_new(o, "uid", r->uid >= 0 ? json_integer(r->uid) :
+	    json_null());
+	json_object_set_new(o, "exe", render_str(r->exe));
+	json_object_set_new(o, "argv", render_json_text(r->argv));
+	json_object_set_new(o, "reason", render_str(r->reason));
+	json_object_set_new(o, "serials", render_json_text(r->serials));
+	json_object_set_new(o, "state", render_str(r->state));
+	return (o);
+}
+
+/* Writes anomaly r as one human-readable line. */
+void
+render_anomaly_text(FILE *out, const struct store_anomaly_row *r)
+{
+	char	ts[40];
+
+	render_time_text(ts, sizeof ts, r->first_ms);
+	fprintf(out, "%s %-8s %-18s %-14.14s %s", ts, r->severity, r->rule,
+	    r->container_name != NULL ? r->container_name :
+	    (r->container_id != NULL ? r->container_id : "-"), r->reason);
+	if (r->count > 1)
+		fprintf(out, " (x%lld)", (long long)r->count);
+	fputc('\n', out);
+}

@@ -9,6 +9,7 @@
 
 #include "event.h"
 #include "store.h"
+#include "store_detect.h"
 
 json_t	*render_event_json(const struct event *);
 json_t	*render_container_json(const struct store_container *);
@@ -17,5 +18,7 @@ void	 render_json_line(FILE *, json_t *);
 void	 render_event_text(FILE *, const struct event *);
 void	 render_container_text(FILE *, const struct store_container *);
 void	 render_time_text(char *, size_t, int64_t ms);
+json_t	*render_anomaly_json(const struct store_anomaly_row *);
+void	 render_anomaly_text(FILE *, const struct store_anomaly_row *);
 
 #endif

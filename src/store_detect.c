@@ -274,3 +274,104 @@ store_last_event_id(struct store *s)
 {
 	return (sqlite3_last_insert_rowid(store_db(s)));
 }
+
+static const char *
+sd_text(sqlite3_stmt *st, int col)
+{
+	return ((const char *)sqlite3_column_text(st, col));
+}
+
+/*
+ * Calls cb with each anomaly matching f (borrowed), oldest first; with a
+ * limit, the latest f->limit.  Returns 0 or -1.
+ */
+int
+store_anomalies(struct store *s, const struct store_anomaly_filter *f,
+    store_anomaly_cb cb, void *arg)
+{
+	struct store_anomaly_row	 r;
+	sqlite3_stmt			*st;
+	char				*like = NULL;
+	const char			*c;
+	size_t				 n = 0;
+	int				 rc, stop = 0;
+
+	if ((st = sd_prepare(s, "SELECT * FROM (SELECT id, rule, severity,"
+	    " mitre, container_id, container_name, image, image_key, pod, pid,"
+	    " ppid, uid, exe, argv, reason, serials, count, first_ms, last_ms,"
+	    " state FROM anomalies"
+	    " WHERE (?1 = 0 OR last_ms >= ?1) AND (?2 = 0 OR first_ms < ?2)"
+	    " AND (?3 IS NULL OR image = ?3 OR image_key = ?3"
+	    " OR image LIKE ?3 || ':%')"
+	    " AND (?4 IS NULL OR container_id LIKE ?4 ESCAPE '\\'"
+	    " OR container_name = ?5)"
+	    " AND (CASE severity WHEN 'low' THEN 0 WHEN 'medium' THEN 1"
+	    " WHEN 'high' THEN 2 ELSE 3 END) >= ?6"
+	    " AND (?7 IS NULL OR rule = ?7) AND (?8 IS NULL OR state = ?8)"
+	    " AND (?9 = 0 OR id = ?9)"
+	    " ORDER BY first_ms DESC, id DESC LIMIT ?10)"
+	    " ORDER BY first_ms, id")) == NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, f->since_ms);
+	sqlite3_bind_int64(st, 2, f->until_ms);
+	sqlite3_bind_text(st, 3, f->image, -1, SQLITE_STATIC);
+	if (f->container != NULL) {
+		like = malloc(strlen(f->container) * 2 + 2);
+		if (like == NULL)
+			fatalx("out of memory");
+		for (c = f->container; *c != '\0'; c++) {
+			if (*c == '%' || *c == '_' || *c == '\\')
+				like[n++] = '\\';
+			like[n++] = *c;
+		}
+		like[n++] = '%';
+		like[n] = '\0';
+		sqlite3_bind_text(st, 4, like, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, f->container, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int(st, 6, f->min_severity);
+	sqlite3_bind_text(st, 7, f->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, f->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, f->id);
+	sqlite3_bind_int64(st, 10, f->limit > 0 ? f->limit : -1);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(st, 0);
+		r.rule = sd_text(st, 1);
+		r.severity = sd_text(st, 2);
+		r.mitre = sd_text(st, 3);
+		r.container_id = sd_text(st, 4);
+		r.container_name = sd_text(st, 5);
+		r.image = sd_text(st, 6);
+		r.image_key = sd_text(st, 7);
+		r.pod = sd_text(st, 8);
+		r.pid = sqlite3_column_int(st, 9);
+		r.ppid = sqlite3_column_int(st, 10);
+		r.uid = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 11);
+		r.exe = sd_text(st, 12);
+		r.argv = sd_text(st, 13);
+		r.reason = sd_text(st, 14);
+		r.serials = sd_text(st, 15);
+		r.count = sqlite3_column_int64(st, 16);
+		r.first_ms = sqlite3_column_int64(st, 17);
+		r.last_ms = sqlite3_column_int64(st, 18);
+		r.state = sd_text(st, 19);
+		stop = cb(arg, &r);
+	}
+	sqlite3_finalize(st);
+	free(like);
+	return (stop || rc == SQLITE_DONE ? 0 : sd_fail(s, "reading anomalies"));
+}
+
+/* Returns the rank of a severity name (low 0 .. critical 3), -1 if none. */
+int
+store_severity_rank(const char *s)
+{
+	static const char	*names[] = { "low", "medium", "high", "critical" };
+	int			 i;
+
+	for (i = 0; s != NULL && i < 4; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (i);
+	return (-1);
+}

@@ -58,6 +58,43 @@ struct store_anomaly {
 	int64_t		 event_id;	/* events.id of the evidence */
 };
 
+/* An anomaly as stored (all borrowed for the callback). */
+struct store_anomaly_row {
+	int64_t		 id;
+	const char	*rule;
+	const char	*severity;
+	const char	*mitre;
+	const char	*container_id;
+	const char	*container_name;
+	const char	*image;
+	const char	*image_key;
+	const char	*pod;
+	int		 pid;
+	int		 ppid;
+	int64_t		 uid;		/* -1: unknown */
+	const char	*exe;
+	const char	*argv;		/* JSON array text, or NULL */
+	const char	*reason;
+	const char	*serials;	/* JSON array text */
+	int64_t		 count;
+	int64_t		 first_ms;
+	int64_t		 last_ms;
+	const char	*state;
+};
+
+struct store_anomaly_filter {
+	int64_t		 id;		/* 0: any */
+	int64_t		 since_ms;	/* last seen at or after; 0: any */
+	int64_t		 until_ms;	/* first seen before; 0: any */
+	const char	*image;		/* name, name without tag, or key */
+	const char	*container;	/* id prefix or name */
+	int		 min_severity;	/* store_severity_rank() */
+	const char	*rule;
+	const char	*state;		/* open, acked */
+	int64_t		 limit;		/* 0: all; else the latest */
+};
+
+typedef int (*store_anomaly_cb)(void *, const struct store_anomaly_row *);
 typedef int (*store_image_cb)(void *, const struct store_image *);
 typedef int (*store_entry_cb)(void *, const struct store_entry *);
 
@@ -69,5 +106,8 @@ int	store_images_version(struct store *, int64_t *);
 int	store_anomaly_add(struct store *, const struct store_anomaly *,
 	    int64_t *id, int *is_new);
 int64_t	store_last_event_id(struct store *);
+int	store_anomalies(struct store *, const struct store_anomaly_filter *,
+	    store_anomaly_cb, void *);
+int	store_severity_rank(const char *);
 
 #endif
