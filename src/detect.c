@@ -660,7 +660,7 @@ detect_exec(struct detect *d, const struct detect_ctx *c)
 	const struct detect_written	*w;
 	const struct detect_connect	*cn;
 	char				 who[128], path[1024], key[96];
-	const char			*prog, *name;
+	const char			*prog, *name, *pm;
 	int64_t				 idx;
 	int				 i;
 
@@ -684,13 +684,16 @@ detect_exec(struct detect *d, const struct detect_ctx *c)
 			break;
 		}
 	}
-	if (detect_in(&d->rules[R_PACKAGE_MANAGER].exes, prog) ||
-	    detect_in(&d->rules[R_PACKAGE_MANAGER].exes, detect_base(name)) ||
-	    detect_in(&d->rules[R_PACKAGE_MANAGER].exes, detect_base(ev->exe)))
-		detect_raise(d, R_PACKAGE_MANAGER, c, prog, name, "the package "
+	/* the program, the script it runs, or the interpreter's argv[0] */
+	pm = detect_in(&d->rules[R_PACKAGE_MANAGER].exes, detect_base(name)) ?
+	    detect_base(name) : detect_in(&d->rules[R_PACKAGE_MANAGER].exes,
+	    prog) ? prog : detect_in(&d->rules[R_PACKAGE_MANAGER].exes,
+	    detect_base(ev->exe)) ? detect_base(ev->exe) : NULL;
+	if (pm != NULL)
+		detect_raise(d, R_PACKAGE_MANAGER, c, pm, name, "the package "
 		    "manager %s ran in a running container of image %s "
 		    "(pid %d): installing software drifts from the image",
-		    prog, c->image, ev->pid);
+		    pm, c->image, ev->pid);
 	if ((ev->exe != NULL && (strncmp(ev->exe, "memfd:", 6) == 0 ||
 	    strstr(ev->exe, "(deleted)") != NULL ||
 	    detect_in(&d->rules[R_FILELESS_EXEC].paths, ev->exe))) ||

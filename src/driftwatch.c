@@ -36,6 +36,7 @@ static const struct command commands[] = {
 	{ "events", cmd_events, "list stored events" },
 	{ "containers", cmd_containers, "list containers seen" },
 	{ "status", cmd_status, "counters and database state" },
+	{ "anomalies", cmd_anomalies, "list drift and attacks detected" },
 	{ "config", cmd_config, "check, dump or describe the configuration" },
 	{ "rules", cmd_rules, "print, install or check the audit rules" },
 	{ "baseline", cmd_baseline, "list, show, lock, relearn, export or "
