@@ -43,6 +43,8 @@
 #define DETECT_PIDS		65536	/* pid -> executable */
 #define DETECT_WRITTEN		16384	/* files written, per all containers */
 #define DETECT_CONNECTS		4096	/* recent outbound connections */
+#define DETECT_FOLDS		4096	/* anomalies whose repeats fold here */
+#define DETECT_SERIALS		20	/* evidence kept per anomaly */
 
 enum detect_rule_id {
 	R_DROP_EXEC, R_SYSTEM_WRITE, R_ACCOUNT_WRITE, R_PRELOAD_WRITE,
@@ -103,6 +105,17 @@ struct detect_rate {
 	int64_t		 count;
 };
 
+/* An anomaly raised before: its repeats fold in memory until a flush. */
+struct detect_fold {
+	int64_t		 id;
+	int64_t		 pending;	/* repeats not written yet */
+	int64_t		 last_ms;
+	int		 nserials;
+	uint64_t	 serials[DETECT_SERIALS];
+	int64_t		 events[DETECT_SERIALS];
+	int		 nnew;		/* evidence not written yet */
+};
+
 struct detect {
 	const struct config	*cfg;
 	struct store		*store;
@@ -124,6 +137,9 @@ struct detect {
 	struct strmap		*rates;		/* cid -> rate[] */
 	struct detect_rate	*rate;
 	size_t			 nrate;
+	struct strmap		*folds;		/* fingerprint -> fold[] */
+	struct detect_fold	*fold;
+	size_t			 nfold;
 	struct detect_stats	 st;
 };
 
@@ -348,6 +364,8 @@ detect_create(const struct config *cfg, struct store *store, char **cause)
 	d->cring = xcalloc(DETECT_CONNECTS, sizeof *d->cring);
 	d->rates = strmap_create(4096);
 	d->rate = xcalloc(4096, sizeof *d->rate);
+	d->folds = strmap_create(DETECT_FOLDS);
+	d->fold = xcalloc(DETECT_FOLDS, sizeof *d->fold);
 	return (d);
 }
 
@@ -383,6 +401,8 @@ detect_free(struct detect *d)
 	free(d->cring);
 	strmap_free(d->rates);
 	free(d->rate);
+	strmap_free(d->folds);
+	free(d->fold);
 	baseline_free(d->baseline);
 	free(d);
 }
@@ -401,8 +421,71 @@ detect_stats(struct detect *d)
 int
 detect_flush(struct detect *d)
 {
+	struct detect_fold	*f;
+	size_t			 i;
+	int			 rc = 0;
+
+	for (i = 0; i < d->nfold; i++) {
+		f = &d->fold[i];
+		if (f->pending == 0)
+			continue;
+		if (store_anomaly_fold(d->store, f->id, f->pending, f->last_ms,
+		    f->serials, f->nserials, f->events + f->nserials - f->nnew,
+		    f->nnew) != 0)
+			rc = -1;
+		f->pending = 0;
+		f->nnew = 0;
+	}
 	baseline_reload(d->baseline, d->store);
-	return (baseline_save(d->baseline, d->store));
+	if (baseline_save(d->baseline, d->store) != 0)
+		rc = -1;
+	return (rc);
+}
+
+/* Folds a repeat of a known anomaly in memory; 0 when it is not known. */
+static int
+detect_fold(struct detect *d, const char *fp, const struct event *ev,
+    int64_t event_id)
+{
+	struct detect_fold	*f;
+	int64_t			 idx;
+
+	if (!strmap_get(d->folds, fp, &idx) || (size_t)idx >= d->nfold)
+		return (0);
+	f = &d->fold[idx];
+	f->pending++;
+	if (ev->time_ms > f->last_ms)
+		f->last_ms = ev->time_ms;
+	if (f->nserials < DETECT_SERIALS) {
+		f->serials[f->nserials] = ev->serial;
+		f->events[f->nserials++] = event_id;
+		f->nnew++;
+	}
+	d->st.folded++;
+	return (1);
+}
+
+/* Remembers a stored anomaly so its repeats fold in memory. */
+static void
+detect_remember(struct detect *d, const char *fp, int64_t id,
+    const struct event *ev, int64_t event_id, int fresh)
+{
+	struct detect_fold	*f;
+
+	if (d->nfold == DETECT_FOLDS) {
+		detect_flush(d);
+		strmap_clear(d->folds);
+		d->nfold = 0;
+	}
+	f = &d->fold[d->nfold];
+	memset(f, 0, sizeof *f);
+	f->id = id;
+	f->last_ms = ev->time_ms;
+	/* an anomaly from an earlier run has its evidence already */
+	f->nserials = fresh ? 1 : DETECT_SERIALS;
+	f->serials[0] = ev->serial;
+	f->events[0] = event_id;
+	strmap_put(d->folds, fp, (int64_t)d->nfold++);
 }
 
 static const char *
@@ -564,6 +647,8 @@ detect_raise(struct detect *d, int rule, const struct detect_ctx *c,
 		return;
 	snprintf(fp, sizeof fp, "%s|%s|%s", detect_rule_names[rule],
 	    ev->container, detail != NULL ? detail : "");
+	if (detect_fold(d, fp, ev, c->event_id))
+		return;
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
@@ -598,6 +683,7 @@ detect_raise(struct detect *d, int rule, const struct detect_ctx *c,
 			d->st.anomalies++;
 		else
 			d->st.folded++;
+		detect_remember(d, fp, id, ev, c->event_id, is_new);
 	}
 	free(argv);
 }

@@ -62,9 +62,12 @@ static const char *store_sql[ST_COUNT] = {
 	    " WHERE event = ?1 ORDER BY item",
 };
 
+#define STORE_CACHED	32
+
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*st[ST_COUNT];
+	sqlite3_stmt	*cached[STORE_CACHED];	/* store_cached() */
 	struct strmap	*strings;
 	struct strmap	*containers;
 	int		 in_txn;
@@ -237,6 +240,8 @@ store_close(struct store *s)
 		store_exec(s, "ROLLBACK");
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	for (i = 0; i < STORE_CACHED; i++)
+		sqlite3_finalize(s->cached[i]);
 	sqlite3_close(s->db);
 	strmap_free(s->strings);
 	strmap_free(s->containers);
@@ -951,6 +956,30 @@ sqlite3 *
 store_db(struct store *s)
 {
 	return (s->db);
+}
+
+/*
+ * Returns the statement of the store's other files kept in slot (0 to 31,
+ * one per statement text), prepared on first use, reset and unbound
+ * (borrowed; valid until store_close()).  NULL when sql does not prepare.
+ */
+sqlite3_stmt *
+store_cached(struct store *s, int slot, const char *sql)
+{
+	if (slot < 0 || slot >= STORE_CACHED)
+		return (NULL);
+	if (s->cached[slot] == NULL) {
+		if (sqlite3_prepare_v3(s->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->cached[slot], NULL) !=
+		    SQLITE_OK) {
+			store_err(s, "preparing a statement");
+			return (NULL);
+		}
+		return (s->cached[slot]);
+	}
+	sqlite3_reset(s->cached[slot]);
+	sqlite3_clear_bindings(s->cached[slot]);
+	return (s->cached[slot]);
 }
 
 /* Opens the batch transaction if none is open; returns 0 or -1. */

@@ -71,7 +71,9 @@ int		 store_integrity_ok(struct store *);
 
 /* For the store's other files only. */
 struct sqlite3;
+struct sqlite3_stmt;
 struct sqlite3	*store_db(struct store *);
+struct sqlite3_stmt *store_cached(struct store *, int, const char *);
 int		 store_batch(struct store *);
 
 #endif

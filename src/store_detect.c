@@ -8,6 +8,7 @@
  * caused it (and lost with them: re-ingesting recreates both, once).
  * Every statement is parameterised.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,25 @@ sd_bind_ms(sqlite3_stmt *st, int col, int64_t ms)
 		sqlite3_bind_null(st, col);
 }
 
+/* Slots of store_cached() for the statements of the hot path. */
+enum sd_slot {
+	SD_IMAGE_SAVE,
+	SD_ENTRY_SAVE,
+	SD_ANOMALY_ADD,
+	SD_ANOMALY_EVENT,
+	SD_ANOMALY_FOLD
+};
+
+static int
+sd_done(sqlite3_stmt *st)
+{
+	int	rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return (rc);
+}
+
 static int64_t
 sd_col_ms(sqlite3_stmt *st, int col)
 {
@@ -63,7 +83,7 @@ store_image_save(struct store *s, const struct store_image *img, int64_t *id)
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (store_batch(s) != 0 || (st = sd_prepare(s,
+	if (store_batch(s) != 0 || (st = store_cached(s, SD_IMAGE_SAVE,
 	    "INSERT INTO images (key, name, image_id, digest, state, first_ms,"
 	    " learn_until_ms, locked_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 	    " ?8) ON CONFLICT (key) DO UPDATE SET"
@@ -88,7 +108,7 @@ store_image_save(struct store *s, const struct store_image *img, int64_t *id)
 		*id = sqlite3_column_int64(st, 0);
 	if (rc == SQLITE_ROW)
 		rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return (rc == SQLITE_DONE ? 0 : sd_fail(s, "saving an image"));
 }
 
@@ -131,7 +151,7 @@ store_entry_save(struct store *s, int64_t image, const struct store_entry *e)
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (store_batch(s) != 0 || (st = sd_prepare(s,
+	if (store_batch(s) != 0 || (st = store_cached(s, SD_ENTRY_SAVE,
 	    "INSERT INTO profile (image, kind, key, count, first_ms, last_ms,"
 	    " source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 	    " ON CONFLICT (image, kind, key) DO UPDATE SET"
@@ -150,8 +170,7 @@ store_entry_save(struct store *s, int64_t image, const struct store_entry *e)
 	sd_bind_ms(st, 6, e->last_ms);
 	sqlite3_bind_text(st, 7, e->source != NULL ? e->source : "learned", -1,
 	    SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	rc = sd_done(st);
 	return (rc == SQLITE_DONE ? 0 : sd_fail(s, "saving a profile entry"));
 }
 
@@ -215,7 +234,7 @@ store_anomaly_add(struct store *s, const struct store_anomaly *a, int64_t *id,
 	int64_t		 count = 0;
 	int		 rc;
 
-	if (store_batch(s) != 0 || (st = sd_prepare(s,
+	if (store_batch(s) != 0 || (st = store_cached(s, SD_ANOMALY_ADD,
 	    "INSERT INTO anomalies (fingerprint, rule, severity, mitre,"
 	    " container_id, container_name, image, image_key, pod, pid, ppid,"
 	    " uid, exe, argv, reason, serials, count, first_ms, last_ms)"
@@ -252,20 +271,65 @@ store_anomaly_add(struct store *s, const struct store_anomaly *a, int64_t *id,
 		count = sqlite3_column_int64(st, 1);
 		rc = sqlite3_step(st);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return (sd_fail(s, "saving an anomaly"));
 	*is_new = count == 1;
 	if (a->event_id <= 0 || count > 20)
 		return (0);
-	if ((st = sd_prepare(s, "INSERT OR IGNORE INTO anomaly_events (anomaly,"
-	    " event) VALUES (?1, ?2)")) == NULL)
+	if ((st = store_cached(s, SD_ANOMALY_EVENT, "INSERT OR IGNORE INTO"
+	    " anomaly_events (anomaly, event) VALUES (?1, ?2)")) == NULL)
 		return (-1);
 	sqlite3_bind_int64(st, 1, *id);
 	sqlite3_bind_int64(st, 2, a->event_id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	rc = sd_done(st);
 	return (rc == SQLITE_DONE ? 0 : sd_fail(s, "linking evidence"));
+}
+
+/*
+ * Adds to anomaly id (in the open batch) count more repeats seen until
+ * last_ms, its serials (the first ones, at most 20, as a whole) and the
+ * nevents newest evidence events.  Returns 0 or -1.
+ */
+int
+store_anomaly_fold(struct store *s, int64_t id, int64_t count,
+    int64_t last_ms, const uint64_t *serials, int nserials,
+    const int64_t *events, int nevents)
+{
+	sqlite3_stmt	*st;
+	char		 buf[24 * 21 + 4];
+	size_t		 o = 0;
+	int		 i, rc;
+
+	buf[o++] = '[';
+	for (i = 0; i < nserials && i < 20; i++)
+		o += snprintf(buf + o, sizeof buf - o, "%s%llu", i ? "," : "",
+		    (unsigned long long)serials[i]);
+	snprintf(buf + o, sizeof buf - o, "]");
+	if (store_batch(s) != 0 || (st = store_cached(s, SD_ANOMALY_FOLD,
+	    "UPDATE anomalies SET count = count + ?2,"
+	    " last_ms = max(last_ms, ?3), state = 'open',"
+	    " serials = CASE WHEN json_array_length(serials) < ?5 THEN ?4"
+	    " ELSE serials END WHERE id = ?1")) == NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, count);
+	sqlite3_bind_int64(st, 3, last_ms);
+	sqlite3_bind_text(st, 4, buf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 5, nserials);
+	if ((rc = sd_done(st)) != SQLITE_DONE)
+		return (sd_fail(s, "folding an anomaly"));
+	for (i = 0; i < nevents; i++) {
+		if (events[i] <= 0 || (st = store_cached(s, SD_ANOMALY_EVENT,
+		    "INSERT OR IGNORE INTO anomaly_events (anomaly, event)"
+		    " VALUES (?1, ?2)")) == NULL)
+			continue;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, events[i]);
+		if (sd_done(st) != SQLITE_DONE)
+			return (sd_fail(s, "linking evidence"));
+	}
+	return (0);
 }
 
 /* Returns the row id of the event store_add_event() stored last. */

@@ -4,8 +4,9 @@
  *
  * Used where a lookup in SQLite or /proc is worth skipping: string interning
  * in the store, and later attribution caches.  It owns copies of its keys.
- * When it holds max_entries it is emptied and starts over, so memory stays
- * bounded whatever the input; a cache miss only costs the slow path.
+ * The table starts small and doubles as it fills; when it holds
+ * max_entries it is emptied and starts over, so memory stays bounded
+ * whatever the input; a cache miss only costs the slow path.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ struct strmap_entry {
 
 struct strmap {
 	struct strmap_entry	*tab;
-	size_t			 size;		/* power of two, > 2 * max */
+	size_t			 size;		/* power of two, > 2 * count */
 	size_t			 count;
 	size_t			 max;
 };
@@ -46,9 +47,7 @@ strmap_create(size_t max_entries)
 
 	m = xcalloc(1, sizeof *m);
 	m->max = max_entries < 4 ? 4 : max_entries;
-	m->size = 8;
-	while (m->size < m->max * 2)
-		m->size *= 2;
+	m->size = 16;
 	m->tab = xcalloc(m->size, sizeof *m->tab);
 	return (m);
 }
@@ -101,6 +100,25 @@ strmap_get(struct strmap *m, const char *key, int64_t *value)
 	return (0);
 }
 
+static void
+strmap_grow(struct strmap *m)
+{
+	struct strmap_entry	*old = m->tab;
+	size_t			 oldsize = m->size, i, j;
+
+	m->size *= 2;
+	m->tab = xcalloc(m->size, sizeof *m->tab);
+	for (i = 0; i < oldsize; i++) {
+		if (old[i].key == NULL)
+			continue;
+		j = old[i].hash & (m->size - 1);
+		while (m->tab[j].key != NULL)
+			j = (j + 1) & (m->size - 1);
+		m->tab[j] = old[i];
+	}
+	free(old);
+}
+
 /* Sets key (copied) to value, emptying the map first when it is full. */
 void
 strmap_put(struct strmap *m, const char *key, int64_t value)
@@ -110,6 +128,8 @@ strmap_put(struct strmap *m, const char *key, int64_t value)
 
 	if (m->count >= m->max)
 		strmap_clear(m);
+	else if (m->count + 1 > m->size / 2)
+		strmap_grow(m);
 	i = h & (m->size - 1);
 	while (m->tab[i].key != NULL) {
 		if (m->tab[i].hash == h && strcmp(m->tab[i].key, key) == 0) {
