@@ -5,8 +5,12 @@
 # installs what is needed, builds driftwatch (optimised, in build/release),
 # replays the bundled real capture (tests/data/sample.log: podman
 # containers, a podman exec session, a host process beside them) into a
-# fresh database, and shows what driftwatch found.
-#   sh contrib/demo.sh [LOG...]      default: tests/data/sample.log
+# fresh database (naming the images from the saved copy of podman's state),
+# and shows what driftwatch found: the containers, the anomalies (a dropped
+# binary executed, /etc/passwd written, an exec session), the images'
+# profiles and one container's events.
+#   sh contrib/demo.sh [INGEST ARGS...]
+#       default: --runtime-root tests/data/sample-state tests/data/sample.log
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +25,8 @@ mkdir -p build/release
 dw="$top/build/release/src/driftwatch"
 db=${DRIFTWATCH_DEMO_DB:-$top/build/demo.db}
 rm -f "$db" "$db-wal" "$db-shm"
-[ $# -gt 0 ] || set -- "$top/tests/data/sample.log"
+[ $# -gt 0 ] || set -- --runtime-root "$top/tests/data/sample-state" \
+    "$top/tests/data/sample.log"
 
 echo "== driftwatch ingest $*"
 rc=0
@@ -33,8 +38,19 @@ echo
 echo "== driftwatch containers"
 "$dw" --db "$db" containers
 echo
-echo "== the last 15 events (driftwatch events --limit 15)"
-"$dw" --db "$db" events --limit 15
+echo "== driftwatch anomalies"
+"$dw" --db "$db" anomalies
+echo
+echo "== driftwatch baseline list"
+"$dw" --db "$db" baseline list
+cid=$("$dw" --db "$db" anomalies --min-severity critical --json --limit 1 |
+    sed -n 's/.*"container":{"id":"\([0-9a-f]*\)".*/\1/p')
+if [ -n "$cid" ]; then
+	echo
+	echo "== the last 12 events of the attacked container" \
+	    "(driftwatch events --container ${cid%"${cid#????????????}"} --limit 12)"
+	"$dw" --db "$db" events --container "$cid" --limit 12
+fi
 echo
 echo "database: $db (open it with sqlite3; see schema/README)"
 exit "$rc"

@@ -782,6 +782,28 @@ store_row_event(struct store *s, sqlite3_stmt *st)
 }
 
 /*
+ * Returns an allocated LIKE pattern (ESCAPE '\\') matching the strings that
+ * begin with prefix, its own '%', '_' and '\\' taken literally; caller frees.
+ */
+char *
+store_like_prefix(const char *prefix)
+{
+	const char	*c;
+	char		*like;
+	size_t		 n = 0;
+
+	like = xmalloc(strlen(prefix) * 2 + 2);
+	for (c = prefix; *c != '\0'; c++) {
+		if (*c == '%' || *c == '_' || *c == '\\')
+			like[n++] = '\\';
+		like[n++] = *c;
+	}
+	like[n++] = '%';
+	like[n] = '\0';
+	return (like);
+}
+
+/*
  * Calls cb with each stored event matching f (borrowed), oldest first; with
  * a limit, the latest f->limit of them.  Returns 0 or -1.
  */
@@ -808,17 +830,7 @@ store_events(struct store *s, const struct store_event_filter *f,
 		return (-1);
 	}
 	if (f->container != NULL) {
-		const char	*c;
-		size_t		 n = 0;
-
-		like = xmalloc(strlen(f->container) * 2 + 2);
-		for (c = f->container; *c != '\0'; c++) {
-			if (*c == '%' || *c == '_' || *c == '\\')
-				like[n++] = '\\';
-			like[n++] = *c;
-		}
-		like[n++] = '%';
-		like[n] = '\0';
+		like = store_like_prefix(f->container);
 		sqlite3_bind_text(st, 1, like, -1, SQLITE_STATIC);
 	} else
 		sqlite3_bind_null(st, 1);

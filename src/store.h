@@ -75,5 +75,6 @@ struct sqlite3_stmt;
 struct sqlite3	*store_db(struct store *);
 struct sqlite3_stmt *store_cached(struct store *, int, const char *);
 int		 store_batch(struct store *);
+char		*store_like_prefix(const char *);
 
 #endif

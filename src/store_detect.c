@@ -356,8 +356,6 @@ store_anomalies(struct store *s, const struct store_anomaly_filter *f,
 	struct store_anomaly_row	 r;
 	sqlite3_stmt			*st;
 	char				*like = NULL;
-	const char			*c;
-	size_t				 n = 0;
 	int				 rc, stop = 0;
 
 	if ((st = sd_prepare(s, "SELECT * FROM (SELECT id, rule, severity,"
@@ -380,16 +378,7 @@ store_anomalies(struct store *s, const struct store_anomaly_filter *f,
 	sqlite3_bind_int64(st, 2, f->until_ms);
 	sqlite3_bind_text(st, 3, f->image, -1, SQLITE_STATIC);
 	if (f->container != NULL) {
-		like = malloc(strlen(f->container) * 2 + 2);
-		if (like == NULL)
-			fatalx("out of memory");
-		for (c = f->container; *c != '\0'; c++) {
-			if (*c == '%' || *c == '_' || *c == '\\')
-				like[n++] = '\\';
-			like[n++] = *c;
-		}
-		like[n++] = '%';
-		like[n] = '\0';
+		like = store_like_prefix(f->container);
 		sqlite3_bind_text(st, 4, like, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, f->container, -1, SQLITE_STATIC);
 	}
