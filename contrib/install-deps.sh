@@ -7,10 +7,12 @@ set -eu
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# chromium: tests/report.sh renders the HTML report headless with it.
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libaudit-dev libauparse-dev libsqlite3-dev libyaml-dev \
 	libmicrohttpd-dev libjansson-dev libcap-ng-dev \
 	sqlite3 auditd python3 ca-certificates time \
 	podman crun netavark iptables busybox-static catatonit \
+	chromium \
 	>/dev/null

@@ -53,6 +53,7 @@ struct attr_container {
 	int			 dirty;
 	int			 lookups;
 	int64_t			 looked_ms;
+	int			 ended;		/* the runtime deleted it */
 };
 
 struct attr {
@@ -291,6 +292,10 @@ attr_hint(struct attr *a, const struct proctree_hint *hint)
 
 	if (hint->cid == NULL || (hc = attr_container(a, hint->cid)) == NULL)
 		return;
+	if (hint->ended != hc->ended) {
+		hc->ended = hint->ended;
+		hc->dirty = 1;
+	}
 	if (hint->name != NULL && hc->meta.name == NULL) {
 		runtime_set(&hc->meta.name, hint->name);
 		hc->dirty = 1;
@@ -470,7 +475,7 @@ attr_drain(struct attr *a, attr_container_cb cb, void *arg)
 			continue;
 		a->c[i].dirty = 0;
 		cb(arg, a->c[i].cid, &a->c[i].meta,
-		    attr_source_name(a->c[i].sources));
+		    attr_source_name(a->c[i].sources), a->c[i].ended);
 	}
 }
 

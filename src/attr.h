@@ -12,7 +12,7 @@
 
 /* Receives a container whose metadata changed (all borrowed). */
 typedef void (*attr_container_cb)(void *arg, const char *cid,
-    const struct runtime_meta *meta, const char *source);
+    const struct runtime_meta *meta, const char *source, int ended);
 
 /* Receives each attributed event; takes ownership of ev. */
 typedef void (*attr_sink_cb)(void *arg, struct event *ev);

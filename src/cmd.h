@@ -17,6 +17,8 @@ struct cmd_ctx {
 #define CMD_ERROR	1
 #define CMD_USAGE	2
 #define CMD_MALFORMED	3
+/* report: a high or critical anomaly was seen in the period. */
+#define CMD_FINDINGS	4
 
 int	cmd_ingest(struct cmd_ctx *, int, char **);
 int	cmd_plugin(struct cmd_ctx *, int, char **);

@@ -123,6 +123,7 @@ cmd_netlink(struct cmd_ctx *ctx, int argc, char **argv)
 	r.pipeline = pipeline_create(store, ctx->cfg, PIPELINE_QUEUED, attr);
 	if (pipeline_detect(r.pipeline, &cause) != 0)
 		fatalx("%s", cause);
+	pipeline_scope(r.pipeline);
 	if (pthread_create(&thread, NULL, netlink_read, &r) != 0)
 		fatalx("cannot start the reader thread");
 	log_info("reading audit records from the kernel (%s), database %s",

@@ -197,6 +197,7 @@ cmd_plugin(struct cmd_ctx *ctx, int argc, char **argv)
 	r.pipeline = pipeline_create(store, ctx->cfg, PIPELINE_QUEUED, attr);
 	if (pipeline_detect(r.pipeline, &cause) != 0)
 		fatalx("%s", cause);
+	pipeline_scope(r.pipeline);
 	r.lb = linebuf_create(PLUGIN_MAX_LINE, plugin_line, r.pipeline);
 	if (pthread_create(&thread, NULL, plugin_read, &r) != 0)
 		fatalx("cannot start the reader thread");

@@ -24,6 +24,19 @@ struct config {
 	int64_t		 learn_window;
 	int64_t		 anomaly_rate;
 	char		*local_rules;
+	char		*output_jsonl;
+	int64_t		 output_jsonl_max_bytes;
+	int64_t		 output_jsonl_keep;
+	int64_t		 output_syslog;
+	char		*output_syslog_facility;
+	char		*output_webhook;
+	int64_t		 output_webhook_retries;
+	int64_t		 output_webhook_queue;
+	int64_t		 output_events;
+	int64_t		 scoped_rules;
+	int64_t		 scoped_rules_max;
+	char		*scoped_paths;
+	char		*auditctl;
 };
 
 struct config	*config_create(void);

@@ -35,6 +35,7 @@
 #include "feature.h"
 #include "gen.h"
 #include "log.h"
+#include "output.h"
 #include "store_detect.h"
 #include "strmap.h"
 #include "xmalloc.h"
@@ -141,6 +142,7 @@ struct detect {
 	struct detect_fold	*fold;
 	size_t			 nfold;
 	struct detect_stats	 st;
+	struct output		*output;	/* SIEM outputs; NULL: none */
 };
 
 static void
@@ -316,8 +318,9 @@ detect_setup(struct detect *d, const char *local, char **cause)
 }
 
 /*
- * Checks a local rules file; returns 0, or -1 with *cause (allocated)
- * naming the file and line.
+ * Checks the built-in rules and the local rules file at path (a missing
+ * file is fine); returns 0, or -1 with *cause (allocated) naming the file
+ * and line.
  */
 int
 detect_rules_check(const char *path, char **cause)
@@ -349,6 +352,10 @@ detect_create(const struct config *cfg, struct store *store, char **cause)
 		detect_free(d);
 		return (NULL);
 	}
+	if ((d->output = output_create(cfg, cause)) == NULL && *cause != NULL) {
+		detect_free(d);
+		return (NULL);
+	}
 	d->baseline = baseline_create(cfg->learn_window * 1000);
 	if (baseline_load(d->baseline, store) != 0) {
 		xasprintf(cause, "cannot read the profiles");
@@ -377,6 +384,7 @@ detect_free(struct detect *d)
 
 	if (d == NULL)
 		return;
+	output_free(d->output);
 	for (i = 0; i < R_COUNT; i++) {
 		free(d->rules[i].mitre);
 		detect_list_free(&d->rules[i].paths);
@@ -679,9 +687,10 @@ detect_raise(struct detect *d, int rule, const struct detect_ctx *c,
 		return;
 	}
 	if (store_anomaly_add(d->store, &a, &id, &is_new) == 0) {
-		if (is_new)
+		if (is_new) {
 			d->st.anomalies++;
-		else
+			output_detected(d->output, &a, id);
+		} else
 			d->st.folded++;
 		detect_remember(d, fp, id, ev, c->event_id, is_new);
 	}
@@ -997,6 +1006,7 @@ detect_event(struct detect *d, const struct event *ev, int64_t event_id,
 	char			 who[128];
 	int			 n, i;
 
+	output_event(d->output, ev);
 	pexe = detect_track_exe(d, ev);
 	if (ev->container == NULL || ev->syscall == NULL ||
 	    detect_is_runtime(ev)) {

@@ -16,8 +16,10 @@
 #include "cmd.h"
 #include "cmd_baseline.h"
 #include "cmd_netlink.h"
+#include "cmd_report.h"
 #include "cmd_rules.h"
 #include "config.h"
+#include "detect.h"
 #include "log.h"
 
 struct command {
@@ -41,6 +43,8 @@ static const struct command commands[] = {
 	{ "rules", cmd_rules, "print, install or check the audit rules" },
 	{ "baseline", cmd_baseline, "list, show, lock, relearn, export or "
 	    "import image profiles" },
+	{ "report", cmd_report, "summarise a period (text, JSON, HTML); "
+	    "saved forensic queries" },
 	{ NULL, NULL, NULL }
 };
 
@@ -61,8 +65,14 @@ static int
 cmd_config(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char	*what = argc > 1 ? argv[1] : "check";
+	char		*cause = NULL;
 
 	if (strcmp(what, "check") == 0) {
+		if (detect_rules_check(ctx->cfg->local_rules, &cause) != 0) {
+			log_warnx("%s", cause);
+			free(cause);
+			return (CMD_ERROR);
+		}
 		printf("configuration OK\n");
 		return (CMD_OK);
 	}

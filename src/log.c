@@ -36,13 +36,6 @@ log_init(enum log_dest dest, int verbose, const char *ident)
 		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-/* Returns nonzero when debug messages are shown. */
-int
-log_is_verbose(void)
-{
-	return (log_verbose);
-}
-
 static void
 log_vmsg(int pri, const char *errstr, const char *fmt, va_list ap)
 {

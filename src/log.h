@@ -11,7 +11,6 @@ enum log_dest {
 };
 
 void	log_init(enum log_dest, int verbose, const char *ident);
-int	log_is_verbose(void);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

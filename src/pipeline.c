@@ -19,6 +19,7 @@
 
 #include "attr.h"
 #include "detect.h"
+#include "scoped.h"
 #include "group.h"
 #include "log.h"
 #include "parser.h"
@@ -49,6 +50,7 @@ struct pipeline {
 	enum pipeline_mode	 mode;
 	struct attr		*attr;
 	struct detect		*detect;
+	struct scoped		*scoped;
 	struct group		*group;
 	struct seqgap		*seqgap;
 	struct parser		*parser;
@@ -110,10 +112,21 @@ pipeline_free(struct pipeline *p)
 	seqgap_free(p->seqgap);
 	parser_free(p->parser);
 	detect_free(p->detect);
+	scoped_free(p->scoped);
 	queue_free(p->queue);
 	strmap_free(p->seen_containers);
 	free(p->source);
 	free(p);
+}
+
+/*
+ * Live only: covers running containers with audit rules scoped to their
+ * roots, when the configuration asks for it (scoped.c).
+ */
+void
+pipeline_scope(struct pipeline *p)
+{
+	p->scoped = scoped_create(p->cfg);
 }
 
 /*
@@ -146,13 +159,6 @@ struct pipeline_stats *
 pipeline_stats(struct pipeline *p)
 {
 	return (&p->st);
-}
-
-/* Returns the queue of a PIPELINE_QUEUED pipeline (borrowed), else NULL. */
-struct queue *
-pipeline_queue(struct pipeline *p)
-{
-	return (p->queue);
 }
 
 static void
@@ -315,10 +321,11 @@ pipeline_parsed(void *arg, struct event *ev)
 
 static void
 pipeline_container(void *arg, const char *cid, const struct runtime_meta *m,
-    const char *source)
+    const char *source, int ended)
 {
 	struct pipeline	*p = arg;
 
+	scoped_container(p->scoped, cid, m->merged_dir, ended);
 	if (store_container_update(p->store, cid, m, source) != 0)
 		p->store_failed = 1;
 }

@@ -37,6 +37,7 @@ struct pipeline	*pipeline_create(struct store *, const struct config *,
 void		 pipeline_free(struct pipeline *);
 void		 pipeline_set_source(struct pipeline *, const char *name);
 int		 pipeline_detect(struct pipeline *, char **);
+void		 pipeline_scope(struct pipeline *);
 void		 pipeline_line(struct pipeline *, const char *, size_t);
 void		 pipeline_reject(struct pipeline *, const char *, size_t,
 		    const char *);
@@ -46,6 +47,5 @@ int		 pipeline_run_worker(struct pipeline *, void (*)(void *),
 		    void *);
 int		 pipeline_commit(struct pipeline *);
 struct pipeline_stats *pipeline_stats(struct pipeline *);
-struct queue	*pipeline_queue(struct pipeline *);
 
 #endif

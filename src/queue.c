@@ -33,7 +33,6 @@ struct queue {
 	size_t			 count;
 	size_t			 bytes;
 	size_t			 max_bytes;
-	size_t			 high_water;
 	int			 closed;
 };
 
@@ -89,8 +88,6 @@ queue_push(struct queue *q, void *item, size_t size)
 		    (struct queue_item){ item, size };
 		q->count++;
 		q->bytes += size;
-		if (q->count > q->high_water)
-			q->high_water = q->count;
 		pthread_cond_signal(&q->nonempty);
 		rc = 0;
 	}
@@ -160,14 +157,3 @@ queue_depth(struct queue *q)
 	return (n);
 }
 
-/* Returns the most items ever waiting at once. */
-size_t
-queue_high_water(struct queue *q)
-{
-	size_t	n;
-
-	pthread_mutex_lock(&q->lock);
-	n = q->high_water;
-	pthread_mutex_unlock(&q->lock);
-	return (n);
-}

@@ -13,6 +13,5 @@ int		 queue_push(struct queue *, void *item, size_t size);
 int		 queue_pop(struct queue *, void **item, int timeout_ms);
 void		 queue_close(struct queue *);
 size_t		 queue_depth(struct queue *);
-size_t		 queue_high_water(struct queue *);
 
 #endif

@@ -49,6 +49,7 @@ runtime_meta_clear(struct runtime_meta *m)
 	free(m->pod_namespace);
 	free(m->pod_uid);
 	free(m->container_name);
+	free(m->merged_dir);
 	memset(m, 0, sizeof *m);
 }
 
@@ -72,6 +73,7 @@ runtime_meta_merge(struct runtime_meta *dst, const struct runtime_meta *src)
 	runtime_fill(&dst->pod_namespace, src->pod_namespace);
 	runtime_fill(&dst->pod_uid, src->pod_uid);
 	runtime_fill(&dst->container_name, src->container_name);
+	runtime_fill(&dst->merged_dir, src->merged_dir);
 	if (dst->started_ms == 0)
 		dst->started_ms = src->started_ms;
 }

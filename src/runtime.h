@@ -16,6 +16,7 @@ struct runtime_meta {
 	char		*pod_uid;
 	char		*container_name;	/* Kubernetes container name */
 	int64_t		 started_ms;
+	char		*merged_dir;	/* overlay root, while it runs */
 };
 
 /*

@@ -72,6 +72,26 @@ docker_digest(const char *root, const char *image_id, struct runtime_meta *m)
 	json_decref(repos);
 }
 
+/* The overlay root: image/overlay2/layerdb/mounts/ID/mount-id names it. */
+static void
+docker_merged(const char *root, const char *cid, struct runtime_meta *m)
+{
+	char	*path, *id;
+	size_t	 n;
+
+	xasprintf(&path, "%s/image/overlay2/layerdb/mounts/%s/mount-id", root,
+	    cid);
+	id = runtime_read_file(path, 256);
+	free(path);
+	if (id == NULL)
+		return;
+	n = strcspn(id, "\n");
+	id[n] = '\0';
+	if (n > 0 && strchr(id, '/') == NULL)
+		xasprintf(&m->merged_dir, "%s/overlay2/%s/merged", root, id);
+	free(id);
+}
+
 static int
 docker_lookup(const char *root, const char *cid, struct runtime_meta *m)
 {
@@ -95,6 +115,7 @@ docker_lookup(const char *root, const char *cid, struct runtime_meta *m)
 	    json_object_get(c, "State"), "StartedAt")));
 	if (m->image_id != NULL)
 		docker_digest(root, m->image_id, m);
+	docker_merged(root, cid, m);
 	json_decref(c);
 	return (1);
 }

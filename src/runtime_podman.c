@@ -122,6 +122,8 @@ podman_lookup(const char *root, const char *cid, struct runtime_meta *m)
 		    json_object_get(c, "created")));
 	if (m->image_id != NULL)
 		podman_image(root, m->image_id, m);
+	if ((s = json_string_value(json_object_get(c, "layer"))) != NULL)
+		xasprintf(&m->merged_dir, "%s/overlay/%s/merged", root, s);
 	json_decref(meta);
 	json_decref(ctrs);
 	return (1);

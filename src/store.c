@@ -68,6 +68,7 @@ struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*st[ST_COUNT];
 	sqlite3_stmt	*cached[STORE_CACHED];	/* store_cached() */
+	int64_t		 last_event;	/* row id of the last event added */
 	struct strmap	*strings;
 	struct strmap	*containers;
 	int		 in_txn;
@@ -484,7 +485,7 @@ store_add_event(struct store *s, const struct event *ev)
 		return (-1);
 	if (sqlite3_changes(s->db) == 0)
 		return (0);
-	eid = sqlite3_last_insert_rowid(s->db);
+	eid = s->last_event = sqlite3_last_insert_rowid(s->db);
 	st = s->st[ST_PATH_ADD];
 	for (i = 0; i < ev->npaths; i++) {
 		const struct event_path	*p = &ev->paths[i];
@@ -992,6 +993,16 @@ store_cached(struct store *s, int slot, const char *sql)
 	sqlite3_reset(s->cached[slot]);
 	sqlite3_clear_bindings(s->cached[slot]);
 	return (s->cached[slot]);
+}
+
+/*
+ * Returns the row id of the event store_add_event() stored last (its paths
+ * and strings come after it, so not sqlite3_last_insert_rowid()).
+ */
+int64_t
+store_last_event_id(struct store *s)
+{
+	return (s->last_event);
 }
 
 /* Opens the batch transaction if none is open; returns 0 or -1. */

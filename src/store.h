@@ -76,5 +76,6 @@ struct sqlite3	*store_db(struct store *);
 struct sqlite3_stmt *store_cached(struct store *, int, const char *);
 int		 store_batch(struct store *);
 char		*store_like_prefix(const char *);
+int64_t		 store_last_event_id(struct store *);
 
 #endif

@@ -332,12 +332,6 @@ store_anomaly_fold(struct store *s, int64_t id, int64_t count,
 	return (0);
 }
 
-/* Returns the row id of the event store_add_event() stored last. */
-int64_t
-store_last_event_id(struct store *s)
-{
-	return (sqlite3_last_insert_rowid(store_db(s)));
-}
 
 static const char *
 sd_text(sqlite3_stmt *st, int col)

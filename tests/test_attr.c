@@ -38,10 +38,11 @@ sink(void *arg, struct event *ev)
 
 static void
 updated(void *arg, const char *cid, const struct runtime_meta *m,
-    const char *src)
+    const char *src, int ended)
 {
 	(void)arg;
 	(void)cid;
+	(void)ended;
 	snprintf(name, sizeof name, "%s", m->name ? m->name : "");
 	snprintf(source, sizeof source, "%s", src);
 }
