@@ -14,14 +14,22 @@
  * written at each commit (baseline_save()).  Entries may be patterns
  * (declared or imported): '*' within a path component, "/" "**" below a
  * directory, matched field by field.  Profiles are bounded in size.
+ * An image's declaration (declared.c) is loaded with its profile.  A new
+ * image starts from the profile imported under its name ("name:NAME",
+ * as "driftwatch profile derive" writes them), entries and declaration,
+ * else from the known profile its name matches (known.c); an image
+ * already seen takes up a declaration imported by its name at reload.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "baseline.h"
+#include "declared.h"
 #include "gen.h"
+#include "known.h"
 #include "log.h"
+#include "store_declared.h"
 #include "store_detect.h"
 #include "strmap.h"
 #include "xmalloc.h"
@@ -72,6 +80,8 @@ baseline_image_clear(struct baseline_image *im)
 	im->e = NULL;
 	im->n = im->cap = im->npatterns = 0;
 	strmap_clear(im->index);
+	declared_free(im->declared);
+	im->declared = NULL;
 }
 
 static void
@@ -203,6 +213,7 @@ baseline_load_image(void *arg, const struct store_image *si)
 {
 	struct baseline_loader	*l = arg;
 	struct baseline_image	*im;
+	char			*spec;
 	int64_t			 idx;
 
 	if (strmap_get(l->b->by_key, si->key, &idx))
@@ -220,18 +231,39 @@ baseline_load_image(void *arg, const struct store_image *si)
 	im->locked_ms = si->locked_ms;
 	im->dirty = 0;
 	store_entries(l->store, im->id, baseline_load_entry, im);
+	if ((spec = store_declared_get(l->store, im->id)) != NULL) {
+		im->declared = declared_from_json(spec);
+		free(spec);
+	}
 	return (0);
 }
+
+static struct baseline_image *baseline_by_name(struct baseline *,
+		    const char *);
+static void	 baseline_take_declared(struct baseline_image *,
+		    struct baseline_image *);
 
 /* Reads every image and its profile from store.  Returns 0 or -1. */
 int
 baseline_load(struct baseline *b, struct store *store)
 {
 	struct baseline_loader	l = { b, store };
+	size_t			i;
+	int			rc, named = 0;
 
 	if (store_images_version(store, &b->version) != 0)
 		return (-1);
-	return (store_images(store, baseline_load_image, &l));
+	rc = store_images(store, baseline_load_image, &l);
+	/* images seen live follow the declaration imported by their name */
+	for (i = 0; i < b->n; i++)
+		named |= b->img[i]->declared != NULL &&
+		    strncmp(b->img[i]->key, "name:", 5) == 0;
+	for (i = 0; named && i < b->n; i++)
+		if (b->img[i]->declared == NULL && b->img[i]->name != NULL &&
+		    strncmp(b->img[i]->key, "name:", 5) != 0)
+			baseline_take_declared(b->img[i],
+			    baseline_by_name(b, b->img[i]->name));
+	return (rc);
 }
 
 /*
@@ -249,6 +281,78 @@ baseline_reload(struct baseline *b, struct store *store)
 	return (1);
 }
 
+/* Adds an entry of a known profile to a new image. */
+static void
+baseline_seed(void *arg, enum feature_kind kind, const char *key)
+{
+	struct baseline_entry	*e;
+
+	if ((e = baseline_entry(arg, kind, key, 1)) != NULL) {
+		e->source = "known";
+		e->dirty = 1;
+	}
+}
+
+/*
+ * Returns the image imported by name only (as "driftwatch profile
+ * derive" writes them: "name:postgres:16") that is the image named name,
+ * names compared in full (known_normalize()); NULL when none.
+ */
+static struct baseline_image *
+baseline_by_name(struct baseline *b, const char *name)
+{
+	char	want[512], have[512];
+	size_t	i;
+
+	known_normalize(name, want, sizeof want);
+	for (i = 0; i < b->n; i++) {
+		if (strncmp(b->img[i]->key, "name:", 5) != 0)
+			continue;
+		known_normalize(b->img[i]->key + 5, have, sizeof have);
+		if (strcmp(want, have) == 0)
+			return (b->img[i]);
+	}
+	return (NULL);
+}
+
+/* Gives im (without one) the declaration of t. */
+static void
+baseline_take_declared(struct baseline_image *im, struct baseline_image *t)
+{
+	char	*json;
+
+	if (im->declared != NULL || t == NULL || t == im || t->declared == NULL)
+		return;
+	if ((json = declared_to_json(t->declared)) != NULL) {
+		im->declared = declared_from_json(json);
+		free(json);
+	}
+}
+
+/*
+ * Starts a new image im from the profile imported by its name: entries
+ * and declaration.  Returns 1 when there was one.
+ */
+static int
+baseline_adopt(struct baseline *b, struct baseline_image *im,
+    const char *name)
+{
+	struct baseline_image	*t;
+	struct baseline_entry	*e;
+	size_t			 i;
+
+	if ((t = baseline_by_name(b, name)) == NULL || t == im)
+		return (0);
+	for (i = 0; i < t->n; i++)
+		if ((e = baseline_entry(im, t->e[i].kind, t->e[i].key,
+		    1)) != NULL) {
+			e->source = t->e[i].source;
+			e->dirty = 1;
+		}
+	baseline_take_declared(im, t);
+	return (1);
+}
+
 /*
  * Returns the profile of the image of container cid (meta, borrowed, may
  * be NULL), creating it, learning from t, when it is new; NULL when the
@@ -261,6 +365,7 @@ baseline_image(struct baseline *b, const struct runtime_meta *m,
 	struct baseline_image	*im;
 	char			 key[512];
 	int64_t			 idx;
+	int			 fresh = 0;
 
 	baseline_image_key(m, cid, key, sizeof key);
 	if (strmap_get(b->by_key, key, &idx))
@@ -269,6 +374,7 @@ baseline_image(struct baseline *b, const struct runtime_meta *m,
 		if ((im = baseline_add_image(b, key)) == NULL)
 			return (NULL);
 		im->dirty = 1;
+		fresh = 1;
 	}
 	if (im->first_ms == 0 && !im->active) {
 		im->first_ms = t;
@@ -289,6 +395,10 @@ baseline_image(struct baseline *b, const struct runtime_meta *m,
 		runtime_set(&im->digest, m->image_digest);
 		im->dirty = 1;
 	}
+	/* declared by name, or a common image: learn only the rest */
+	if (fresh && m != NULL && m->image != NULL &&
+	    !baseline_adopt(b, im, m->image))
+		known_entries(m->image, baseline_seed, im);
 	return (im);
 }
 

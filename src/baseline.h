@@ -8,6 +8,7 @@
 #include "runtime.h"
 
 struct store;
+struct declared;
 
 /* One image's profile as detection sees it. */
 struct baseline_image {
@@ -26,6 +27,7 @@ struct baseline_image {
 	size_t		 n;
 	size_t		 cap;
 	size_t		 npatterns;	/* entries whose key has a '*' */
+	struct declared	*declared;	/* what its deployment declares */
 };
 
 struct baseline;

@@ -13,7 +13,9 @@
  *     shape of a reverse shell, interactive shells and exec sessions;
  *   - baseline rules, once a profile is active: a process, argument shape,
  *     user, file pattern, peer, listening port or privileged call outside
- *     it.
+ *     it;
+ *   - declaration rules, from the first event: what contradicts the
+ *     image's declaration (declared.c checks, this file raises).
  * What each rule looks for is code; severity, MITRE technique, the lists it
  * matches and whether it is on are data: rules/detection.yaml (built in)
  * and the local rules file, which also holds exceptions.  Each anomaly has
@@ -30,6 +32,7 @@
 #include <jansson.h>
 
 #include "baseline.h"
+#include "declared.h"
 #include "detect.h"
 #include "detection_data.h"
 #include "feature.h"
@@ -54,8 +57,13 @@ enum detect_rule_id {
 	R_NAMESPACE_ESCAPE, R_MODULE_LOAD, R_SENSITIVE_READ, R_REVERSE_SHELL,
 	R_INTERACTIVE_SHELL, R_EXEC_SESSION, R_NEW_PROCESS, R_NEW_ARGV,
 	R_NEW_USER, R_NEW_FILE, R_NEW_PEER, R_NEW_LISTEN, R_NEW_PRIVILEGED,
+	/* in the order of enum declared_rule */
+	R_DECLARED_READ_ONLY, R_DECLARED_NON_ROOT, R_DECLARED_CAPABILITY,
+	R_DECLARED_PORT, R_DECLARED_PEER,
 	R_COUNT
 };
+_Static_assert(R_COUNT - R_DECLARED_READ_ONLY == DECLARED_NRULES,
+    "one rule per declared check");
 
 static const char *const detect_rule_names[R_COUNT] = {
 	"drop-exec", "system-write", "account-write", "preload-write",
@@ -63,7 +71,9 @@ static const char *const detect_rule_names[R_COUNT] = {
 	"memfd-create", "setuid-bit", "ptrace-attach", "mount",
 	"namespace-escape", "module-load", "sensitive-read", "reverse-shell",
 	"interactive-shell", "exec-session", "new-process", "new-argv",
-	"new-user", "new-file", "new-peer", "new-listen", "new-privileged"
+	"new-user", "new-file", "new-peer", "new-listen", "new-privileged",
+	"declared-read-only", "declared-non-root", "declared-capability",
+	"declared-port", "declared-peer"
 };
 
 struct detect_list {
@@ -991,6 +1001,21 @@ detect_baseline(struct detect *d, const struct detect_ctx *c,
 	}
 }
 
+struct detect_declared {
+	struct detect		*d;
+	const struct detect_ctx	*c;
+};
+
+static void
+detect_declared_raise(void *arg, enum declared_rule rule, const char *detail,
+    const char *path, const char *reason)
+{
+	struct detect_declared	*dd = arg;
+
+	detect_raise(dd->d, R_DECLARED_READ_ONLY + (int)rule, dd->c, detail,
+	    path, "%s", reason);
+}
+
 /*
  * Learns from and checks ev (borrowed), a container event just stored as
  * event_id; meta (borrowed, may be NULL) is what is known of its container.
@@ -1040,5 +1065,15 @@ detect_event(struct detect *d, const struct event *ev, int64_t event_id,
 			detect_connect(d, ev, f[i].key);
 		if (!baseline_check(img, f[i].kind, f[i].key, ev->time_ms))
 			detect_baseline(d, &c, &f[i]);
+	}
+	if (img->declared != NULL) {
+		struct detect_declared	dd = { d, &c };
+		struct declared_paths	skip = {
+			d->rules[R_DECLARED_READ_ONLY].paths.v,
+			d->rules[R_DECLARED_READ_ONLY].paths.n
+		};
+
+		declared_check(img->declared, ev, f, n, &skip,
+		    detect_declared_raise, &dd);
 	}
 }

@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "cmd_baseline.h"
 #include "cmd_netlink.h"
+#include "cmd_profile.h"
 #include "cmd_report.h"
 #include "cmd_rules.h"
 #include "config.h"
@@ -43,6 +44,8 @@ static const struct command commands[] = {
 	{ "rules", cmd_rules, "print, install or check the audit rules" },
 	{ "baseline", cmd_baseline, "list, show, lock, relearn, export or "
 	    "import image profiles" },
+	{ "profile", cmd_profile, "derive profiles from Dockerfiles, compose "
+	    "files, Kubernetes manifests" },
 	{ "report", cmd_report, "summarise a period (text, JSON, HTML); "
 	    "saved forensic queries" },
 	{ NULL, NULL, NULL }

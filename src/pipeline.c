@@ -59,7 +59,7 @@ struct pipeline {
 	struct pipeline_stats	 st;
 	struct store_counters	 saved;		/* already in the database */
 	char			*source;
-	uint64_t		 lineno;
+	_Atomic uint64_t	 lineno;	/* read by the worker's messages */
 	_Atomic uint64_t	 bad_shown;
 	int64_t			 last_commit_ms;
 	int			 commits;
@@ -151,7 +151,7 @@ pipeline_set_source(struct pipeline *p, const char *name)
 {
 	free(p->source);
 	p->source = xstrdup(name);
-	p->lineno = 0;
+	atomic_store(&p->lineno, 0);
 }
 
 /* Returns the live counters (borrowed; valid while p lives). */
@@ -169,7 +169,7 @@ pipeline_warn_bad(struct pipeline *p, const char *what, const char *text,
 
 	if (n <= PIPELINE_SHOW_BAD)
 		log_warnx("%s:%llu: %s: %.*s%s", p->source,
-		    (unsigned long long)p->lineno, what,
+		    (unsigned long long)atomic_load(&p->lineno), what,
 		    (int)(len > 80 ? 80 : len), text, len > 80 ? "..." : "");
 	else if (n == PIPELINE_SHOW_BAD + 1)
 		log_warnx("more malformed input follows; only counted from "
@@ -195,7 +195,7 @@ void
 pipeline_reject(struct pipeline *p, const char *line, size_t len,
     const char *why)
 {
-	p->lineno++;
+	atomic_fetch_add(&p->lineno, 1);
 	pipeline_bad(p, line, len, why);
 }
 
@@ -206,7 +206,7 @@ pipeline_reject(struct pipeline *p, const char *line, size_t len,
 void
 pipeline_line(struct pipeline *p, const char *line, size_t len)
 {
-	p->lineno++;
+	atomic_fetch_add(&p->lineno, 1);
 	group_line(p->group, line, len);
 }
 

@@ -11,7 +11,12 @@
  * name the file and line.  An image is merged with its stored row (what
  * the file leaves out stays), its entries are added or updated (counts
  * and times only grow, the source is the file's) and others stay, and its
- * version moves so that running daemons reload it.
+ * version moves so that running daemons reload it.  A "declared:"
+ * section (declared.c parses it) replaces the image's declaration and
+ * adds its ports and writable paths as declared entries; a declared
+ * base image, or the name of an image new to the store, that matches a
+ * known profile (known.c) seeds that profile's entries first, with
+ * source known, so that the file's own entries win.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -22,9 +27,12 @@
 
 #include <yaml.h>
 
+#include "declared.h"
+#include "known.h"
 #include "log.h"
 #include "profile.h"
 #include "profile_import.h"
+#include "store_declared.h"
 #include "store_profile.h"
 #include "timearg.h"
 #include "xmalloc.h"
@@ -53,6 +61,9 @@ struct profile_in {
 	struct yamldoc	*d;
 	char		**cause;
 	int64_t		 now_ms;
+	yaml_node_t	*declared;	/* the document's declared: section */
+	int64_t		 image;		/* the image being seeded */
+	int		 failed;
 };
 
 static int
@@ -410,11 +421,14 @@ pi_top(struct profile_in *pi, yaml_node_t *root, struct store_image *img,
 		} else if (strcmp(name, "learning") == 0) {
 			if (pi_learning(pi, v, img) != 0)
 				return (-1);
+		} else if (strcmp(name, "declared") == 0) {
+			if (!pi_is_null(v))
+				pi->declared = v;
 		} else if (profile_section_find(name) == NULL)
 			return (pi_error(pi, yamldoc_item(pi->d, root, i),
 			    "unknown key '%s' (driftwatch-profile, image, "
-			    "state, learning, processes, arguments, users, "
-			    "files, reads, listen, connect, privileged)",
+			    "state, learning, declared, processes, arguments, "
+			    "users, files, reads, listen, connect, privileged)",
 			    name));
 	}
 	if (format == NULL)
@@ -443,6 +457,86 @@ pi_top(struct profile_in *pi, yaml_node_t *root, struct store_image *img,
 	return (0);
 }
 
+/* Saves an entry of a known profile, source known. */
+static void
+pi_seed(void *arg, enum feature_kind kind, const char *key)
+{
+	struct profile_in	*pi = arg;
+	struct store_entry	 e;
+
+	memset(&e, 0, sizeof e);
+	e.kind = feature_kinds[kind];
+	e.key = key;
+	e.source = "known";
+	if (store_entry_save(pi->s, pi->image, &e) != 0)
+		pi->failed = 1;
+}
+
+/* Saves a declared entry (kind, key); returns 0 or -1. */
+static int
+pi_declared_entry(struct profile_in *pi, int64_t image, const char *kind,
+    const char *key)
+{
+	struct store_entry	e;
+
+	memset(&e, 0, sizeof e);
+	e.kind = kind;
+	e.key = key;
+	e.source = "declared";
+	return (store_entry_save(pi->s, image, &e));
+}
+
+/*
+ * Saves the document's declared: section as image's declaration, with
+ * its ports and writable paths as declared entries, after the entries of
+ * the known profile its base (else name, for an image new to the store)
+ * matches.
+ */
+static int
+pi_declared(struct profile_in *pi, int64_t image, const char *name,
+    int fresh)
+{
+	struct declared	*dc = NULL;
+	char		*json, key[1100];
+	const char	*seed;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (pi->declared != NULL &&
+	    (dc = declared_parse(pi->d, pi->declared, pi->cause)) == NULL)
+		return (-1);
+	seed = dc != NULL && dc->base != NULL ? dc->base : fresh ? name : NULL;
+	pi->image = image;
+	pi->failed = 0;
+	if (seed != NULL && known_entries(seed, pi_seed, pi) > 0 &&
+	    pi->failed) {
+		declared_free(dc);
+		return (pi_error(pi, yamldoc_root(pi->d), "cannot save the "
+		    "entries of the known profile of %s", seed));
+	}
+	if (dc == NULL)
+		return (0);
+	json = declared_to_json(dc);
+	if (store_declared_save(pi->s, image, dc->source, json) != 0)
+		rc = -1;
+	for (i = 0; rc == 0 && i < dc->nports; i++) {
+		snprintf(key, sizeof key, "%d", dc->ports[i]);
+		rc = pi_declared_entry(pi, image, "listen", key);
+	}
+	for (i = 0; rc == 0 && i < dc->nwritable; i++) {
+		snprintf(key, sizeof key, "*\t%s%s", dc->writable[i],
+		    strchr(dc->writable[i], '*') != NULL ? "" :
+		    strcmp(dc->writable[i], "/") == 0 ? "**" : "/**");
+		rc = pi_declared_entry(pi, image, "file", key);
+	}
+	free(json);
+	declared_free(dc);
+	if (rc != 0)
+		return (pi_error(pi, pi->declared, "cannot save the "
+		    "declaration in the database"));
+	return (0);
+}
+
 /*
  * Imports one document: the image row, merged with the stored one (what
  * the file leaves out stays as it was), then its entries.  Sets *done to
@@ -456,9 +550,10 @@ pi_document(struct profile_in *pi, size_t *nentries, char **done)
 	size_t			 nimg, i;
 	char			*key = NULL;
 	int64_t			 id;
-	int			 rc = -1;
+	int			 rc = -1, fresh = 1;
 
 	memset(&img, 0, sizeof img);
+	pi->declared = NULL;
 	if (pi_top(pi, root, &img, &key) != 0) {
 		free(key);
 		return (-1);
@@ -471,6 +566,7 @@ pi_document(struct profile_in *pi, size_t *nentries, char **done)
 	for (i = 0; i < nimg; i++) {
 		if (strcmp(imgs[i].key, img.key) != 0)
 			continue;
+		fresh = 0;
 		if (img.state == NULL)
 			img.state = imgs[i].state;
 		if (img.first_ms == 0)
@@ -489,7 +585,8 @@ pi_document(struct profile_in *pi, size_t *nentries, char **done)
 	    store_profile_touch(pi->s, id) != 0)
 		pi_error(pi, root, "cannot save image %s in the database",
 		    img.key);
-	else if (pi_entries(pi, root, id, nentries) == 0) {
+	else if (pi_declared(pi, id, img.name, fresh) == 0 &&
+	    pi_entries(pi, root, id, nentries) == 0) {
 		xasprintf(done, "%s: %s: %zu entr%s", yamldoc_name(pi->d),
 		    img.key, *nentries, *nentries == 1 ? "y" : "ies");
 		rc = 0;

@@ -53,6 +53,12 @@ for f in "$TOP_SRCDIR"/schema/*.sql; do
 done
 is "$missing" "" "every schema file in $pkgdatadir/schema"
 missing=
+for f in "$TOP_SRCDIR"/profiles/*.yaml; do
+	cmp -s "$f" "$D$pkgdatadir/profiles/$(basename "$f")" ||
+	    missing="$missing $f"
+done
+is "$missing" "" "every known-image profile in $pkgdatadir/profiles"
+missing=
 if [ -d "$TOP_SRCDIR/web" ]; then
 	for f in $(cd "$TOP_SRCDIR" && find web -type f); do
 		cmp -s "$TOP_SRCDIR/$f" "$D$pkgdatadir/$f" ||

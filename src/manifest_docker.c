@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * manifest_docker.c: what a Dockerfile declares of its image's containers.
+ *
+ * Fed by manifest.c with the file's text; feeds one struct manifest_ctr
+ * into the set, or reports FILE:LINE: and adds nothing.  The image is the
+ * last stage; its FROM is the base (through earlier stages it names), and
+ * it inherits from such a stage its ENTRYPOINT, CMD, EXPOSE, USER, VOLUME
+ * and HEALTHCHECK.  The program is ENTRYPOINT's, else CMD's, in exec
+ * (JSON) or shell form, as written (and CMD's too behind an init such as
+ * tini); HEALTHCHECK CMD adds its own.  ARG
+ * and ENV values are known only to expand ${VAR}, $VAR and
+ * ${VAR:-default} in FROM, EXPOSE, USER and VOLUME.  Continuation lines
+ * and heredocs are followed.  The image's name is the file's (NAME.Dockerfile,
+ * Dockerfile.NAME) or else its directory's.
+ */
+#include <ctype.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "manifest_backend.h"
+#include "xmalloc.h"
+#include "yamldoc.h"
+
+/* What one stage declares. */
+struct dstage {
+	char			*name;		/* AS NAME, lower case */
+	char			*base;
+	char			*entry;		/* program, or "" for none */
+	int			 entry_shell;
+	char			*cmd;
+	char			*health;
+	char			*user;
+	struct manifest_strs	 ports;
+	struct manifest_strs	 volumes;
+	struct manifest_strs	 vars;		/* NAME=VALUE */
+};
+
+struct dfile {
+	const char		*path;
+	struct dstage		*st;
+	size_t			 nst;
+	struct manifest_strs	 global;	/* ARG before the first FROM */
+	int			 line;
+	int			 bad;
+	struct manifest_set	*set;
+};
+
+static const char *const docker_instructions[] = {
+	"FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD",
+	"COPY", "ENTRYPOINT", "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD",
+	"STOPSIGNAL", "HEALTHCHECK", "SHELL", NULL
+};
+
+static void
+dstage_clear(struct dstage *s)
+{
+	free(s->name);
+	free(s->base);
+	free(s->entry);
+	free(s->cmd);
+	free(s->health);
+	free(s->user);
+	manifest_strs_clear(&s->ports);
+	manifest_strs_clear(&s->volumes);
+	manifest_strs_clear(&s->vars);
+}
+
+/* Sets NAME=VALUE in l, replacing an earlier value. */
+static void
+docker_setvar(struct manifest_strs *l, const char *name, size_t len,
+    const char *value)
+{
+	char	*kv;
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		if (strncmp(l->v[i], name, len) == 0 && l->v[i][len] == '=') {
+			free(l->v[i]);
+			memmove(l->v + i, l->v + i + 1,
+			    (l->n - i - 1) * sizeof *l->v);
+			l->n--;
+			break;
+		}
+	xasprintf(&kv, "%.*s=%s", (int)len, name, value);
+	manifest_strs_add(l, kv);
+	free(kv);
+}
+
+/* Parses "[ ... ]" as a JSON array of strings into l; 0, or -1. */
+static int
+docker_json(const char *s, struct manifest_strs *l)
+{
+	struct yamldoc	*d;
+	yaml_node_t	*root, *it;
+	char		*cause = NULL;
+	size_t		 i;
+	int		 rc = -1;
+
+	if (*s != '[')
+		return (-1);
+	if ((d = yamldoc_load(s, strlen(s), "json", &cause)) == NULL) {
+		free(cause);
+		return (-1);
+	}
+	root = yamldoc_root(d);
+	if (root != NULL && root->type == YAML_SEQUENCE_NODE) {
+		rc = 0;
+		for (i = 0; i < yamldoc_count(root); i++) {
+			it = yamldoc_item(d, root, i);
+			if (yamldoc_str(it) == NULL) {
+				rc = -1;
+				break;
+			}
+			/* Repeats matter here: keep them. */
+			l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+			l->v[l->n++] = xstrdup(yamldoc_str(it));
+		}
+	}
+	yamldoc_free(d);
+	return (rc);
+}
+
+/* The program of an exec or shell form, allocated ("" for none). */
+static char *
+docker_program(const char *rest, int *shell)
+{
+	struct manifest_strs	 l = { NULL, 0 };
+	char			*exe;
+
+	if (docker_json(rest, &l) == 0) {
+		*shell = 0;
+		exe = xstrdup(l.n > 0 ? l.v[0] : "");
+		manifest_strs_clear(&l);
+		return (exe);
+	}
+	manifest_strs_clear(&l);
+	*shell = 1;
+	if ((exe = manifest_shell_exe(rest)) == NULL)
+		exe = xstrdup("");
+	return (exe);
+}
+
+static struct dstage *
+docker_stage(struct dfile *df, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < df->nst; i++)
+		if (df->st[i].name != NULL && strcasecmp(df->st[i].name,
+		    name) == 0)
+			return (&df->st[i]);
+	return (NULL);
+}
+
+static void
+docker_from(struct dfile *df, char *rest)
+{
+	struct dstage	*s, *from;
+	char		*w, *image = NULL, *as = NULL, *x;
+	size_t		 i;
+	int		 nw = 0;
+
+	while ((w = strsep(&rest, " \t")) != NULL) {
+		if (*w == '\0' || (nw == 0 && strncmp(w, "--", 2) == 0))
+			continue;
+		if (nw == 0)
+			image = w;
+		else if (nw == 2)
+			as = w;
+		nw++;
+	}
+	if (image == NULL) {
+		manifest_bad(df->set, df->path, df->line, "FROM without an "
+		    "image");
+		df->bad = 1;
+		return;
+	}
+	df->st = xreallocarray(df->st, df->nst + 1, sizeof *df->st);
+	s = &df->st[df->nst];
+	memset(s, 0, sizeof *s);
+	x = manifest_expand(image, &df->global);
+	if ((from = docker_stage(df, x)) != NULL) {
+		s->base = xstrdup(from->base);
+		s->entry = from->entry != NULL ? xstrdup(from->entry) : NULL;
+		s->entry_shell = from->entry_shell;
+		s->cmd = from->cmd != NULL ? xstrdup(from->cmd) : NULL;
+		s->health = from->health != NULL ? xstrdup(from->health) :
+		    NULL;
+		s->user = from->user != NULL ? xstrdup(from->user) : NULL;
+		for (i = 0; i < from->ports.n; i++)
+			manifest_strs_add(&s->ports, from->ports.v[i]);
+		for (i = 0; i < from->volumes.n; i++)
+			manifest_strs_add(&s->volumes, from->volumes.v[i]);
+		for (i = 0; i < from->vars.n; i++)
+			manifest_strs_add(&s->vars, from->vars.v[i]);
+		free(x);
+	} else
+		s->base = x;
+	if (as != NULL)
+		s->name = xstrdup(as);
+	df->nst++;
+}
+
+/* ARG NAME[=VALUE] or ENV NAME=VALUE ... / ENV NAME VALUE. */
+static void
+docker_vars(struct manifest_strs *l, char *rest, int env)
+{
+	char	*w, *eq, *v, *q;
+
+	if (env && strchr(rest, '=') == NULL) {
+		w = strsep(&rest, " \t");
+		if (rest != NULL)
+			docker_setvar(l, w, strlen(w), rest);
+		return;
+	}
+	while ((w = strsep(&rest, " \t")) != NULL) {
+		if (*w == '\0')
+			continue;
+		if ((eq = strchr(w, '=')) == NULL) {
+			if (manifest_var(l, w, strlen(w)) == NULL)
+				docker_setvar(l, w, strlen(w), "");
+			continue;
+		}
+		v = xstrdup(eq + 1);
+		for (q = v; *q != '\0';)
+			if (*q == '"' || *q == '\'')
+				memmove(q, q + 1, strlen(q));
+			else
+				q++;
+		docker_setvar(l, w, eq - w, v);
+		free(v);
+	}
+}
+
+static void
+docker_words(struct manifest_strs *l, const char *rest,
+    const struct manifest_strs *vars)
+{
+	struct manifest_strs	 j = { NULL, 0 };
+	char			*x, *s, *w;
+	size_t			 i;
+
+	if (docker_json(rest, &j) == 0) {
+		for (i = 0; i < j.n; i++) {
+			x = manifest_expand(j.v[i], vars);
+			manifest_strs_add(l, x);
+			free(x);
+		}
+		manifest_strs_clear(&j);
+		return;
+	}
+	manifest_strs_clear(&j);
+	x = manifest_expand(rest, vars);
+	s = x;
+	while ((w = strsep(&s, " \t")) != NULL)
+		manifest_strs_add(l, w);
+	free(x);
+}
+
+/*
+ * EXPOSE: each port checked here, where the line is known; a variable
+ * without a value (a build argument without default) is passed over.
+ */
+static void
+docker_expose(struct dfile *df, struct dstage *s, const char *rest)
+{
+	struct manifest_strs	 l = { NULL, 0 };
+	struct manifest_ctr	*scratch;
+	size_t			 i;
+
+	docker_words(&l, rest, &s->vars);
+	scratch = manifest_ctr_create();
+	for (i = 0; i < l.n && !df->bad; i++) {
+		if (strchr(l.v[i], '$') != NULL)
+			continue;
+		if (manifest_port_add(scratch, l.v[i]) != 0) {
+			manifest_bad(df->set, df->path, df->line, "EXPOSE: "
+			    "'%s' is no port", l.v[i]);
+			df->bad = 1;
+		} else
+			manifest_strs_add(&s->ports, l.v[i]);
+	}
+	manifest_ctr_free(scratch);
+	manifest_strs_clear(&l);
+}
+
+/* One instruction: word (upper case) and the rest, at df->line. */
+static void
+docker_instruction(struct dfile *df, const char *word, char *rest)
+{
+	struct dstage	*s;
+	char		*w, *p;
+	int		 shell, i;
+
+	for (i = 0; docker_instructions[i] != NULL; i++)
+		if (strcmp(docker_instructions[i], word) == 0)
+			break;
+	if (docker_instructions[i] == NULL) {
+		manifest_bad(df->set, df->path, df->line, "unknown instruction "
+		    "'%s'", word);
+		df->bad = 1;
+		return;
+	}
+	if (strcmp(word, "FROM") == 0) {
+		docker_from(df, rest);
+		return;
+	}
+	if (df->nst == 0) {
+		if (strcmp(word, "ARG") == 0)
+			docker_vars(&df->global, rest, 0);
+		else {
+			manifest_bad(df->set, df->path, df->line, "%s before "
+			    "FROM", word);
+			df->bad = 1;
+		}
+		return;
+	}
+	s = &df->st[df->nst - 1];
+	if (strcmp(word, "ARG") == 0 || strcmp(word, "ENV") == 0) {
+		/* A stage's ARG without value takes the global one. */
+		if (word[0] == 'A' && strchr(rest, '=') == NULL &&
+		    manifest_var(&df->global, rest, strlen(rest)) != NULL)
+			docker_setvar(&s->vars, rest, strlen(rest),
+			    manifest_var(&df->global, rest, strlen(rest)));
+		else
+			docker_vars(&s->vars, rest, word[0] == 'E');
+	} else if (strcmp(word, "ENTRYPOINT") == 0) {
+		free(s->entry);
+		s->entry = docker_program(rest, &s->entry_shell);
+		/* A new ENTRYPOINT drops the CMD it inherited. */
+		free(s->cmd);
+		s->cmd = NULL;
+	} else if (strcmp(word, "CMD") == 0) {
+		free(s->cmd);
+		s->cmd = docker_program(rest, &shell);
+	} else if (strcmp(word, "EXPOSE") == 0)
+		docker_expose(df, s, rest);
+	else if (strcmp(word, "VOLUME") == 0)
+		docker_words(&s->volumes, rest, &s->vars);
+	else if (strcmp(word, "USER") == 0) {
+		free(s->user);
+		s->user = manifest_expand(rest, &s->vars);
+	} else if (strcmp(word, "HEALTHCHECK") == 0) {
+		free(s->health);
+		s->health = NULL;
+		p = rest;
+		while ((w = strsep(&p, " \t")) != NULL) {
+			if (*w == '\0' || strncmp(w, "--", 2) == 0)
+				continue;
+			if (strcasecmp(w, "CMD") == 0 && p != NULL)
+				s->health = docker_program(p, &shell);
+			break;
+		}
+	}
+}
+
+/* The image's name: NAME of NAME.Dockerfile or Dockerfile.NAME, or the
+ * directory's. */
+static char *
+docker_image_name(const char *path)
+{
+	const char	*base;
+	char		*dir, *d, *name;
+	size_t		 len;
+
+	base = (base = strrchr(path, '/')) != NULL ? base + 1 : path;
+	len = strlen(base);
+	if (len > 11 && strcasecmp(base + len - 11, ".dockerfile") == 0)
+		return (xstrndup(base, len - 11));
+	if (strncmp(base, "Dockerfile.", 11) == 0 && base[11] != '\0')
+		return (xstrdup(base + 11));
+	if (strncmp(base, "Containerfile.", 14) == 0 && base[14] != '\0')
+		return (xstrdup(base + 14));
+	d = xstrdup(path);
+	dir = dirname(d);
+	name = xstrdup(strcmp(dir, ".") == 0 || strcmp(dir, "/") == 0 ?
+	    "image" : basename(dir));
+	free(d);
+	return (name);
+}
+
+static void
+docker_finish(struct dfile *df)
+{
+	struct manifest_ctr	*c;
+	struct dstage		*s = &df->st[df->nst - 1];
+	long long		 uid;
+	size_t			 i;
+	char			*u, *colon;
+
+	c = manifest_ctr_create();
+	c->image = docker_image_name(df->path);
+	c->source = xstrdup(df->path);
+	c->base = xstrdup(s->base);
+	if (s->entry != NULL && *s->entry != '\0')
+		manifest_strs_add(&c->exes, s->entry);
+	if ((s->entry == NULL || *s->entry == '\0' || (!s->entry_shell &&
+	    manifest_is_init(s->entry))) && s->cmd != NULL &&
+	    *s->cmd != '\0' && *s->cmd != '-')
+		manifest_strs_add(&c->exes, s->cmd);
+	if (s->health != NULL && *s->health != '\0')
+		manifest_strs_add(&c->exes, s->health);
+	for (i = 0; i < s->ports.n; i++)
+		(void)manifest_port_add(c, s->ports.v[i]);
+	for (i = 0; i < s->volumes.n; i++)
+		manifest_strs_add(&c->writable, s->volumes.v[i]);
+	if (s->user != NULL) {
+		u = xstrdup(s->user);
+		if ((colon = strchr(u, ':')) != NULL)
+			*colon = '\0';
+		if (strcmp(u, "root") == 0)
+			c->run_as_user = 0;
+		else if (manifest_is_uint(u, &uid))
+			c->run_as_user = uid;
+		free(u);
+	}
+	manifest_set_add(df->set, c);
+}
+
+/* Returns the heredoc terminator a line opens ("<<EOF", "<<-'EOF'"), or
+ * NULL; allocated. */
+static char *
+docker_heredoc(const char *line)
+{
+	const char	*p, *w;
+
+	if ((p = strstr(line, "<<")) == NULL)
+		return (NULL);
+	p += 2;
+	if (*p == '-')
+		p++;
+	if (*p == '"' || *p == '\'')
+		p++;
+	if (!isalpha((unsigned char)*p) && *p != '_')
+		return (NULL);
+	for (w = p; isalnum((unsigned char)*p) || *p == '_'; p++)
+		;
+	return (xstrndup(w, p - w));
+}
+
+/*
+ * Runs the instruction ins (modified); returns the terminator of the
+ * heredoc it opens (allocated), or NULL.
+ */
+static char *
+docker_line(struct dfile *df, char *ins)
+{
+	char	*rest = ins, *word, *end, *term = NULL;
+
+	word = strsep(&rest, " \t");
+	while (rest != NULL && isspace((unsigned char)*rest))
+		rest++;
+	for (end = word; *end != '\0'; end++)
+		*end = toupper((unsigned char)*end);
+	if (rest != NULL && (strcmp(word, "RUN") == 0 ||
+	    strcmp(word, "COPY") == 0 || strcmp(word, "ADD") == 0))
+		term = docker_heredoc(rest);
+	docker_instruction(df, word, rest != NULL ? rest : "");
+	return (term);
+}
+
+/*
+ * Reads the Dockerfile at path whose text is text (both borrowed) into
+ * set: one container, or a FILE:LINE: report and none.
+ */
+void
+manifest_docker_read(struct manifest_set *set, const char *path,
+    const char *text)
+{
+	struct dfile	 df;
+	char		*copy, *p, *line, *ins = NULL, *end;
+	char		*term = NULL;
+	size_t		 len, i;
+	int		 lineno = 0, more;
+
+	memset(&df, 0, sizeof df);
+	df.path = path;
+	df.set = set;
+	copy = p = xstrdup(text);
+	while (!df.bad && (line = strsep(&p, "\n")) != NULL) {
+		lineno++;
+		if (term != NULL) {
+			while (*line == '\t')
+				line++;
+			if (strcmp(line, term) == 0) {
+				free(term);
+				term = NULL;
+			}
+			continue;
+		}
+		len = strlen(line);
+		while (len > 0 && isspace((unsigned char)line[len - 1]))
+			line[--len] = '\0';
+		while (isspace((unsigned char)*line))
+			line++;
+		/* Blank and comment lines do not end a continuation. */
+		if (*line == '#' || *line == '\0')
+			continue;
+		more = len > 0 && line[strlen(line) - 1] == '\\';
+		if (more)
+			line[strlen(line) - 1] = '\0';
+		if (ins == NULL) {
+			ins = xstrdup(line);
+			df.line = lineno;
+		} else {
+			end = ins;
+			xasprintf(&ins, "%s %s", end, line);
+			free(end);
+		}
+		if (more)
+			continue;
+		term = docker_line(&df, ins);
+		free(ins);
+		ins = NULL;
+	}
+	/* A continuation at the end of the file ends there. */
+	if (ins != NULL && !df.bad)
+		free(docker_line(&df, ins));
+	free(term);
+	free(ins);
+	free(copy);
+	if (!df.bad && df.nst == 0)
+		manifest_bad(set, path, 1, "no FROM instruction: not a "
+		    "Dockerfile");
+	else if (!df.bad)
+		docker_finish(&df);
+	for (i = 0; i < df.nst; i++)
+		dstage_clear(&df.st[i]);
+	free(df.st);
+	manifest_strs_clear(&df.global);
+}

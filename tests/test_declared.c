@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of declarations and known images (declared.c, known.c, their
+ * hooks in profile_import.c, baseline.c and detect.c) on a real SQLite
+ * file: a profile with a "declared:" section is imported; each declared-*
+ * rule fires, from the first event and while the image still learns, on
+ * a synthetic event contradicting it, with a reason naming the
+ * declaration, and stays quiet on a conforming one; an image without a
+ * declaration is never checked; a bad section is refused with file and
+ * line.  A new nginx image starts from the known nginx profile, an
+ * unrelated one from nothing, and a declared base seeds an import.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "baseline.h"
+#include "config.h"
+#include "declared.h"
+#include "detect.h"
+#include "event.h"
+#include "known.h"
+#include "profile_import.h"
+#include "runtime.h"
+#include "store.h"
+#include "store_detect.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+#define CID "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+#define CID2 "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+#define T0 1795850000000LL
+
+static struct store	*store;
+static struct detect	*det;
+static struct runtime_meta meta;
+static uint64_t		 serial = 100;
+static const char	*cid = CID;
+
+static struct event *
+ev_new(const char *sc, const char *exe, int pid)
+{
+	struct event	*ev = event_create();
+
+	ev->time_ms = T0 + (int64_t)serial;
+	ev->serial = serial++;
+	ev->type = 1300;
+	event_set_str(&ev->syscall, sc);
+	ev->syscall_nr = 1;
+	ev->success = 1;
+	ev->pid = pid;
+	ev->ppid = 1;
+	ev->uid = ev->euid = 101;
+	event_set_str(&ev->exe, exe);
+	event_set_str(&ev->comm, strrchr(exe, '/') + 1);
+	event_set_str(&ev->container, cid);
+	event_set_str(&ev->tty, "(none)");
+	return (ev);
+}
+
+static void
+ev_path(struct event *ev, const char *name)
+{
+	struct event_path	*p = event_add_path(ev);
+
+	event_set_str(&p->name, name);
+	event_set_str(&p->nametype, "NORMAL");
+	event_set_str(&p->dev, "00:31");
+}
+
+static void
+run(struct event *ev)
+{
+	if (store_add_event(store, ev) == 1)
+		detect_event(det, ev, store_last_event_id(store), &meta);
+	event_free(ev);
+}
+
+static struct event *
+write_of(const char *path)
+{
+	struct event	*ev = ev_new("openat", "/usr/sbin/nginx", 42);
+
+	ev->a[2] = 01101;
+	ev_path(ev, path);
+	return (ev);
+}
+
+static struct event *
+exec_as(const char *exe, uint32_t uid)
+{
+	struct event	*ev = ev_new("execve", exe, 43);
+
+	ev->uid = ev->euid = uid;
+	event_add_arg(ev, exe, 0);
+	ev_path(ev, exe);
+	return (ev);
+}
+
+static struct event *
+net(const char *sc, const char *addr, int port)
+{
+	struct event	*ev = ev_new(sc, "/usr/sbin/nginx", 44);
+
+	ev->sa_family = 2;
+	event_set_str(&ev->sa_addr, addr);
+	ev->sa_port = port;
+	return (ev);
+}
+
+struct seen {
+	int	n;
+	char	reason[512];
+};
+
+static int
+collect(void *arg, const struct store_anomaly_row *r)
+{
+	struct seen	*s = arg;
+
+	s->n++;
+	snprintf(s->reason, sizeof s->reason, "%s", r->reason);
+	return (0);
+}
+
+/* Commits, and returns how many anomalies of rule there are. */
+static int
+count_rule(const char *rule, struct seen *s)
+{
+	struct store_anomaly_filter	f = { 0 };
+
+	detect_flush(det);
+	store_commit(store, NULL);
+	memset(s, 0, sizeof *s);
+	f.rule = rule;
+	store_anomalies(store, &f, collect, s);
+	return (s->n);
+}
+
+static int
+count_known(void *arg, const struct store_entry *e)
+{
+	if (strcmp(e->source, "known") == 0)
+		(*(int *)arg)++;
+	return (0);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE	*f;
+
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void
+test_known(void)
+{
+	struct baseline		*b;
+	struct baseline_image	*im;
+	struct runtime_meta	 m;
+	char			 buf[256];
+
+	known_normalize("nginx", buf, sizeof buf);
+	is_str(buf, "docker.io/library/nginx:latest", "a short name is "
+	    "Docker Hub's, tag latest");
+	known_normalize("gcr.io/distroless/static-debian12@sha256:ab", buf,
+	    sizeof buf);
+	is_str(buf, "gcr.io/distroless/static-debian12:*", "a digest stands "
+	    "for any tag");
+	ok(known_match("docker.io/library/nginx:*", "nginx:1.25") &&
+	    known_match("docker.io/library/nginx:*",
+	    "docker.io/library/nginx:1.25-alpine") &&
+	    !known_match("docker.io/library/nginx:*", "bitnami/nginx:1") &&
+	    !known_match("docker.io/library/nginx:*", "localhost/nginx:1"),
+	    "nginx:*, docker.io/library/nginx:* match; others' nginx not");
+	ok(known_find("redis:7") != NULL &&
+	    strcmp(known_find("redis:7"), "redis.yaml") == 0 &&
+	    known_find("gcr.io/distroless/static:nonroot") != NULL &&
+	    known_find("localhost/app:1") == NULL,
+	    "known_find names the profile, or none");
+
+	b = baseline_create(60000);
+	memset(&m, 0, sizeof m);
+	m.image = xstrdup("nginx:1.25");
+	m.image_id = xstrdup("sha256:ng");
+	im = baseline_image(b, &m, CID, "web", T0);
+	ok(im != NULL && im->n >= 5, "a new nginx image starts with the known "
+	    "entries (%zu)", im != NULL ? im->n : 0);
+	im->active = 1;
+	ok(baseline_check(im, FEAT_LISTEN, "80", T0) == 1 &&
+	    baseline_check(im, FEAT_PROCESS, "/usr/sbin/nginx\t/bin/sh",
+	    T0) == 1 && baseline_check(im, FEAT_LISTEN, "81", T0) == 0,
+	    "its active profile has port 80 and nginx, not port 81");
+	runtime_meta_clear(&m);
+	memset(&m, 0, sizeof m);
+	m.image = xstrdup("localhost/app:1");
+	m.image_id = xstrdup("sha256:app");
+	im = baseline_image(b, &m, CID2, "app", T0);
+	ok(im != NULL && im->n == 0, "an unrelated image starts empty");
+	runtime_meta_clear(&m);
+	baseline_free(b);
+}
+
+static void
+test_json(void)
+{
+	struct declared	*d;
+	char		*j, *j2;
+
+	d = declared_from_json("{\"source\":\"c.yaml:x\",\"read_only_root\":1,"
+	    "\"writable\":[\"/tmp\"],\"ports\":[],\"run_as_user\":1000}");
+	ok(d != NULL && d->read_only_root == 1 && d->nwritable == 1 &&
+	    d->has_ports && d->nports == 0 && d->run_as_user == 1000 &&
+	    d->privileged == -1 && !d->has_peers,
+	    "a declaration reads back from JSON, silence kept apart");
+	j = declared_to_json(d);
+	declared_free(d);
+	d = declared_from_json(j);
+	j2 = declared_to_json(d);
+	is_str(j2, j, "and writes out the same");
+	free(j);
+	free(j2);
+	declared_free(d);
+	declared_free(NULL);
+	ok(declared_cap_of("umount2") != NULL &&
+	    strcmp(declared_cap_of("umount2"), "SYS_ADMIN") == 0 &&
+	    strcmp(declared_cap_of("ptrace"), "SYS_PTRACE") == 0 &&
+	    declared_cap_of("openat") == NULL, "calls map to capabilities");
+}
+
+struct hits {
+	int	n[DECLARED_NRULES];
+	char	reason[512];
+};
+
+static void
+hit(void *arg, enum declared_rule r, const char *detail, const char *path,
+    const char *reason)
+{
+	struct hits	*h = arg;
+
+	(void)detail;
+	(void)path;
+	h->n[r]++;
+	snprintf(h->reason, sizeof h->reason, "%s", reason);
+}
+
+/* Runs declared_check on ev (freed) and returns what it reported. */
+static struct hits
+check(const struct declared *d, struct event *ev)
+{
+	struct feature	f[FEATURE_MAX];
+	struct hits	h;
+	int		n;
+
+	memset(&h, 0, sizeof h);
+	n = feature_extract(ev, NULL, f, FEATURE_MAX);
+	declared_check(d, ev, f, n, NULL, hit, &h);
+	event_free(ev);
+	return (h);
+}
+
+static void
+test_check(void)
+{
+	struct declared	*d;
+	struct hits	 h;
+
+	d = declared_from_json("{\"wl_kind\":\"Deployment\","
+	    "\"wl_name\":\"web\",\"wl_namespace\":\"shop\","
+	    "\"run_as_user\":1000,\"privileged\":1,\"read_only_root\":1}");
+	h = check(d, exec_as("/app", 0));
+	ok(h.n[DECLARED_NON_ROOT] == 1 && strstr(h.reason, "ran /app as uid "
+	    "0, but Deployment shop/web declares run_as_user: 1000") != NULL,
+	    "another user than run_as_user, named by the workload: %s",
+	    h.reason);
+	h = check(d, exec_as("/app", 1000));
+	is_int(h.n[DECLARED_NON_ROOT], 0, "run_as_user itself is fine");
+	h = check(d, ev_new("mount", "/app", 50));
+	is_int(h.n[DECLARED_CAPABILITY], 0, "a privileged container may mount");
+	h = check(d, write_of("/app/data"));
+	ok(h.n[DECLARED_READ_ONLY] == 1 && strstr(h.reason, "(writable: none)")
+	    != NULL, "nothing writable: %s", h.reason);
+	h = check(d, ev_new("ptrace", "/app", 51));
+	is_int(h.n[DECLARED_CAPABILITY], 0, "privileged: ptrace too");
+	declared_free(d);
+	d = declared_from_json("{\"capabilities\":[\"SYS_PTRACE\"]}");
+	h = check(d, ev_new("ptrace", "/app", 52));
+	is_int(h.n[DECLARED_CAPABILITY], 0, "an added capability allows");
+	h = check(d, ev_new("finit_module", "/app", 53));
+	ok(h.n[DECLARED_CAPABILITY] == 1 && strstr(h.reason, "CAP_SYS_MODULE")
+	    != NULL && strstr(h.reason, "the declared profile") != NULL,
+	    "module loading needs CAP_SYS_MODULE: %s", h.reason);
+	h = check(d, ev_new("setuid", "/app", 54));
+	is_int(h.n[DECLARED_CAPABILITY], 0, "CAP_SETUID is the runtime's "
+	    "default");
+	h = check(d, net("bind", "0.0.0.0", 1234));
+	is_int(h.n[DECLARED_PORT], 0, "no ports declared: no port check");
+	declared_free(d);
+}
+
+int
+main(void)
+{
+	char		 dir[] = "/tmp/dw-test-declared-XXXXXX", db[128];
+	char		 prof[160], bad[160], based[160], cmd[256];
+	struct config	*cfg;
+	struct seen	 s;
+	char		*cause = NULL;
+	int		 nknown = 0;
+
+	if (mkdtemp(dir) == NULL)
+		return (1);
+	test_known();
+	test_json();
+	test_check();
+	snprintf(db, sizeof db, "%s/d.db", dir);
+	snprintf(prof, sizeof prof, "%s/web.yaml", dir);
+	snprintf(bad, sizeof bad, "%s/bad.yaml", dir);
+	snprintf(based, sizeof based, "%s/based.yaml", dir);
+	write_file(prof, "driftwatch-profile: 1\n"
+	    "image:\n  name: localhost/decl:1\n"
+	    "declared:\n"
+	    "  source: compose.yaml:web\n"
+	    "  read_only_root: true\n"
+	    "  writable: [/tmp, /var/cache/nginx]\n"
+	    "  run_as_non_root: true\n"
+	    "  capabilities: [CAP_NET_ADMIN]\n"
+	    "  ports: [8080]\n"
+	    "  peers: [internal:5432, api.example.com:443]\n");
+	write_file(bad, "driftwatch-profile: 1\nimage:\n  name: x:1\n"
+	    "declared:\n  read_only_root: true\n  writeable: [/tmp]\n");
+	write_file(based, "driftwatch-profile: 1\nimage:\n  name: my/web:2\n"
+	    "declared:\n  source: Dockerfile\n  base: nginx:1.27-alpine\n");
+	cfg = config_create();
+	config_set(cfg, "learn_window", "3600", &cause);
+	config_set(cfg, "local_rules", "/nonexistent/local.yaml", &cause);
+	store = store_open(db, STORE_CREATE, &cause);
+	ok(profile_import(store, prof, &cause) == 0, "a profile with a "
+	    "declared section imports%s%s", cause ? ": " : "",
+	    cause ? cause : "");
+	ok(profile_import(store, bad, &cause) == -1 && cause != NULL &&
+	    strstr(cause, "bad.yaml:6") != NULL &&
+	    strstr(cause, "writeable") != NULL,
+	    "an unknown declared key is refused with file and line");
+	free(cause);
+	cause = NULL;
+	store_close(store);
+	store = store_open(db, 0, &cause);
+	ok(profile_import(store, based, &cause) == 0, "a declared base "
+	    "imports");
+	det = detect_create(cfg, store, &cause);
+	ok(det != NULL, "the detector loads the declarations");
+	meta.image = xstrdup("localhost/decl:1");
+	meta.name = xstrdup("web");
+
+	/* conforming: nothing, though the image is still learning */
+	run(write_of("/tmp/x"));
+	run(write_of("/var/cache/nginx/a/b"));
+	run(write_of("/proc/self/attr/current"));
+	run(exec_as("/usr/sbin/nginx", 101));
+	run(net("bind", "0.0.0.0", 8080));
+	run(net("connect", "10.88.0.5", 5432));
+	run(net("connect", "198.51.100.7", 443));
+	run(net("connect", "10.88.0.1", 53));
+	run(ev_new("setuid", "/usr/sbin/nginx", 45));
+	is_int(count_rule(NULL, &s), 0, "a conforming container raises "
+	    "nothing (%s)", s.reason);
+
+	run(write_of("/usr/share/nginx/html/x"));
+	is_int(count_rule("declared-read-only", &s), 1, "a write outside "
+	    "writable on a read-only root");
+	ok(strstr(s.reason, "nginx (pid 42) wrote /usr/share/nginx/html/x, "
+	    "but compose.yaml:web declares a read-only root filesystem "
+	    "(writable: /tmp, /var/cache/nginx)") != NULL,
+	    "its reason names the declaration: %s", s.reason);
+	run(exec_as("/bin/sh", 0));
+	is_int(count_rule("declared-non-root", &s), 1, "a program run as root");
+	ok(strstr(s.reason, "compose.yaml:web declares run_as_non_root") !=
+	    NULL, "names run_as_non_root: %s", s.reason);
+	run(ev_new("mount", "/usr/sbin/nginx", 46));
+	is_int(count_rule("declared-capability", &s), 1, "mount without "
+	    "CAP_SYS_ADMIN");
+	ok(strstr(s.reason, "CAP_SYS_ADMIN") != NULL &&
+	    strstr(s.reason, "compose.yaml:web") != NULL &&
+	    strstr(s.reason, "NET_ADMIN") != NULL, "names the capability and "
+	    "what was added: %s", s.reason);
+	run(net("bind", "0.0.0.0", 9999));
+	is_int(count_rule("declared-port", &s), 1, "a bind of another port");
+	ok(strstr(s.reason, "bound port 9999, but compose.yaml:web declares "
+	    "ports 8080") != NULL, "names the ports: %s", s.reason);
+	run(net("connect", "198.51.100.7", 5432));
+	is_int(count_rule("declared-peer", &s), 1, "a connection to an "
+	    "undeclared peer (internal:5432 is not any host's 5432)");
+	ok(strstr(s.reason, "(198.51.100.7:5432), but compose.yaml:web "
+	    "declares peers internal:5432, api.example.com:443") != NULL,
+	    "names the peers: %s", s.reason);
+
+	/* the same image seen live, keyed by its id: follows its name */
+	meta.image_id = xstrdup("sha256:dd");
+	run(write_of("/etc/y"));
+	is_int(count_rule("declared-read-only", &s), 2, "an image keyed by id "
+	    "takes up the declaration imported by its name");
+	detect_free(det);
+	det = detect_create(cfg, store, &cause);
+	run(write_of("/etc/z"));
+	is_int(count_rule("declared-read-only", &s), 3, "and keeps it after a "
+	    "restart");
+
+	/* an image without a declaration is not checked */
+	runtime_meta_clear(&meta);
+	memset(&meta, 0, sizeof meta);
+	meta.image = xstrdup("localhost/other:1");
+	cid = CID2;
+	run(write_of("/usr/share/x"));
+	run(exec_as("/bin/sh", 0));
+	run(ev_new("mount", "/usr/sbin/nginx", 47));
+	/* the declared images' anomalies above, none more */
+	is_int(count_rule("declared-read-only", &s) +
+	    count_rule("declared-non-root", &s) +
+	    count_rule("declared-capability", &s), 3 + 1 + 1,
+	    "an image without a declaration adds no declared anomaly");
+	detect_free(det);
+
+	/* the declared base seeded the known nginx entries */
+	{
+		struct baseline		*b = baseline_create(60000);
+		struct runtime_meta	 m;
+		struct baseline_image	*im;
+
+		baseline_load(b, store);
+		memset(&m, 0, sizeof m);
+		m.image = xstrdup("my/web:2");
+		im = baseline_image(b, &m, CID2, NULL, T0);
+		if (im != NULL)
+			store_entries(store, im->id, count_known, &nknown);
+		ok(nknown >= 5, "a declared base image seeds its known profile "
+		    "(%d entries)", nknown);
+		runtime_meta_clear(&m);
+		baseline_free(b);
+	}
+	store_close(store);
+	runtime_meta_clear(&meta);
+	config_free(cfg);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return (1);
+	return (tap_done());
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of manifest.c's shared helpers: the program of a shell
+ * command, ports and ranges, capabilities' spelling, the peers named in
+ * environment values (URLs with and without ports, HOST:PORT lists,
+ * service names, private and public hosts, things that only look like
+ * peers), booleans and user ids.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+static void
+exe(const char *cmd, const char *want)
+{
+	char	*got;
+
+	got = manifest_shell_exe(cmd);
+	is_str(got, want, "program of '%s'", cmd);
+	free(got);
+}
+
+/* The peers of value, joined with spaces. */
+static void
+peers(const char *value, const struct manifest_strs *services,
+    const char *want)
+{
+	struct manifest_strs	 l = { NULL, 0 };
+	char			 buf[512] = "";
+	size_t			 i, len = 0;
+
+	manifest_peers_from(&l, value, services);
+	for (i = 0; i < l.n && len < sizeof buf; i++)
+		len += snprintf(buf + len, sizeof buf - len, "%s%s",
+		    i > 0 ? " " : "", l.v[i]);
+	is_str(buf, want, "peers of '%s'", value);
+	manifest_strs_clear(&l);
+}
+
+int
+main(void)
+{
+	struct manifest_strs	 services = { NULL, 0 };
+	struct manifest_ctr	*c;
+	long long		 n;
+	int			 b;
+
+	exe("/usr/bin/app --flag", "/usr/bin/app");
+	exe("  exec gunicorn app:wsgi", "gunicorn");
+	exe("FOO=1 BAR=\"x y\" node server.js", "node");
+	exe("'/opt/my app/run' -x", "/opt/my app/run");
+	exe("\"/bin/sh\" -c true", "/bin/sh");
+	exe("curl -f http://x/ || exit 1", "curl");
+	exe("   ", NULL);
+	exe("", NULL);
+
+	c = manifest_ctr_create();
+	is_int(manifest_port_add(c, "80"), 0, "port 80");
+	is_int(manifest_port_add(c, "53/udp"), 0, "port 53/udp");
+	is_int(manifest_port_add(c, "8000-8002/tcp"), 0, "a range");
+	is_int(manifest_port_add(c, "80"), 0, "a repeat");
+	is_int(manifest_port_add(c, "65536"), -1, "65536 is no port");
+	is_int(manifest_port_add(c, "http"), -1, "a name is no port");
+	is_int(manifest_port_add(c, "9-3"), -1, "nor a reversed range");
+	is_int(c->ports.n, 5, "five ports, no repeat");
+	is_str(c->ports.v[2], "8000", "in order");
+	manifest_cap_add(c, "cap_net_admin");
+	manifest_cap_add(c, "NET_ADMIN");
+	manifest_cap_add(c, "sys_ptrace");
+	is_int(c->capabilities.n, 2, "capabilities without repeats");
+	is_str(c->capabilities.v[0], "NET_ADMIN", "upper case, no CAP_");
+	manifest_ctr_free(c);
+	manifest_ctr_free(NULL);
+
+	manifest_strs_add(&services, "db");
+	manifest_strs_add(&services, "queue.svc");
+	peers("postgres://u:p@db/app", &services, "internal:5432");
+	peers("postgres://u:p@db.example.com/app", &services,
+	    "db.example.com:5432");
+	peers("http://10.1.2.3:8080/x https://api.example.com", NULL,
+	    "internal:8080 api.example.com:443");
+	peers("kafka-0:9092,kafka-1:9092,broker.example.org:9093", NULL,
+	    "internal:9092 broker.example.org:9093");
+	peers("redis.cache.svc.cluster.local:6379", NULL, "internal:6379");
+	peers("otel.observability:4317", NULL, "internal:4317");
+	peers("SMTP.Example.COM:25", NULL, "smtp.example.com:25");
+	peers("192.168.1.10:53 172.20.0.1:53 172.32.0.1:53 8.8.8.8:53", NULL,
+	    "internal:53 172.32.0.1:53 8.8.8.8:53");
+	peers("[::1]:80 [2001:db8::1]:443", NULL,
+	    "internal:80 2001:db8::1:443");
+	peers("http://[fd00::1]:8080/", NULL, "internal:8080");
+	peers("10:30 true 8080 /path:80 a=b:1", NULL, "");
+	peers("unknown://host/", NULL, "");
+	peers("http://host:99999/", NULL, "");
+	peers(NULL, NULL, "");
+	manifest_strs_clear(&services);
+
+	ok(manifest_is_bool("yes", &b) && b == 1, "yes is true");
+	ok(manifest_is_bool("False", &b) && b == 0, "False is false");
+	ok(!manifest_is_bool("1", &b), "1 is no boolean");
+	ok(manifest_is_uint("1000", &n) && n == 1000, "1000 is a user id");
+	ok(!manifest_is_uint("-1", &n), "-1 is not");
+	ok(!manifest_is_uint("4294967296", &n), "nor 2^32");
+	ok(!manifest_is_uint("nobody", &n), "nor a name");
+	return (tap_done());
+}
