@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -758,6 +759,27 @@ detect_find_write(struct detect *d, const struct event *ev, const char *path)
 	return (NULL);
 }
 
+/*
+ * Live: whether exe exists in the container's writable (upper) overlay
+ * layer, next to its merged root: then it is not the image's.  The path
+ * found is written into upper.
+ */
+static int
+detect_in_upper(const struct runtime_meta *m, const char *exe, char *upper,
+    size_t len)
+{
+	struct stat	sb;
+	size_t		n;
+
+	if (m == NULL || m->merged_dir == NULL || exe == NULL || exe[0] != '/')
+		return (0);
+	n = strlen(m->merged_dir);
+	if (n < 7 || strcmp(m->merged_dir + n - 7, "/merged") != 0)
+		return (0);
+	snprintf(upper, len, "%.*s/diff%s", (int)(n - 7), m->merged_dir, exe);
+	return (lstat(upper, &sb) == 0 && S_ISREG(sb.st_mode));
+}
+
 static void
 detect_exec(struct detect *d, const struct detect_ctx *c)
 {
@@ -765,6 +787,7 @@ detect_exec(struct detect *d, const struct detect_ctx *c)
 	const struct detect_written	*w;
 	const struct detect_connect	*cn;
 	char				 who[128], path[1024], key[96];
+	char				 upper[4200];
 	const char			*prog, *name, *pm;
 	int64_t				 idx;
 	int				 i;
@@ -786,6 +809,13 @@ detect_exec(struct detect *d, const struct detect_ctx *c)
 			    "written" : "made executable", w->comm, w->pid,
 			    (double)(ev->time_ms - w->time_ms) / 1000.0,
 			    c->image);
+			break;
+		}
+		if (detect_in_upper(c->meta, p, upper, sizeof upper)) {
+			detect_raise(d, R_DROP_EXEC, c, p, p, "%s was executed "
+			    "from the container's writable layer (%s): it was "
+			    "added after the container started and is not part "
+			    "of image %s", p, upper, c->image);
 			break;
 		}
 	}

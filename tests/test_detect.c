@@ -253,6 +253,21 @@ main(void)
 	run(ev);
 	is_int(count_rule("exec-session", &s), 1, "an exec session");
 
+	/* live: a program that exists only in the container's upper layer */
+	snprintf(cmd, sizeof cmd, "mkdir -p %s/ovl/merged %s/ovl/diff/opt && "
+	    "cp /bin/true %s/ovl/diff/opt/dropped", dir, dir, dir);
+	ok(system(cmd) == 0, "an overlay fixture");
+	snprintf(cmd, sizeof cmd, "%s/ovl/merged", dir);
+	meta.merged_dir = xstrdup(cmd);
+	run(exec_of("/opt/dropped", 25, "/opt/dropped", NULL));
+	is_int(count_rule("drop-exec", &s), 2, "a program found in the "
+	    "writable layer, its write never seen, is dropped too");
+	ok(strstr(s.reason, "writable layer") != NULL, "and says so");
+	run(exec_of("/bin/busybox", 26, "true", NULL));
+	is_int(count_rule("drop-exec", &s), 2, "an image's program is not");
+	free(meta.merged_dir);
+	meta.merged_dir = NULL;
+
 	/* folding and rate limits */
 	for (i = 0; i < 5; i++)
 		run(write_of("/bin/busybox", 15, "/etc/passwd"));
