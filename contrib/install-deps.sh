@@ -7,12 +7,13 @@ set -eu
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# chromium: tests/report.sh renders the HTML report headless with it.
+# chromium: tests/report.sh renders the HTML report headless with it;
+# nodejs and npm: tests/web-ui.sh drives it with playwright-core from npm.
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libaudit-dev libauparse-dev libsqlite3-dev libyaml-dev \
 	libmicrohttpd-dev libjansson-dev libcap-ng-dev \
-	sqlite3 auditd python3 ca-certificates time \
+	sqlite3 auditd python3 ca-certificates time curl openssl \
 	podman crun netavark iptables busybox-static catatonit \
-	chromium \
+	chromium nodejs npm \
 	>/dev/null

@@ -24,6 +24,9 @@
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR "/var"
 #endif
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/driftwatch"
+#endif
 
 enum config_type {
 	CONFIG_STRING,
@@ -116,6 +119,29 @@ static const struct config_opt config_opts[] = {
 	  "live: container paths the scoped rules watch (reads and writes)" },
 	{ "auditctl", CONFIG_STRING, OFF(auditctl), "/sbin/auditctl", 0, 0,
 	  "the auditctl program the scoped rules are set with" },
+	{ "listen", CONFIG_STRING, OFF(listen), "127.0.0.1:8079", 0, 0,
+	  "serve: the API's address and port (ADDR:PORT, [ADDR6]:PORT)" },
+	{ "api_allow_remote", CONFIG_BOOL, OFF(api_allow_remote), "no", 0, 1,
+	  "serve: allow a listen address other than loopback" },
+	{ "api_token_file", CONFIG_STRING, OFF(api_token_file),
+	  LOCALSTATEDIR "/lib/driftwatch/api.token", 0, 0,
+	  "serve: the API's bearer token (created, mode 0600, when missing)" },
+	{ "api_max_body", CONFIG_INT, OFF(api_max_body), "1048576", 1024,
+	  1073741824, "serve: largest request body in bytes (more: 413)" },
+	{ "api_max_connections", CONFIG_INT, OFF(api_max_connections), "64", 1,
+	  10000, "serve: connections at once" },
+	{ "api_max_per_ip", CONFIG_INT, OFF(api_max_per_ip), "16", 1, 10000,
+	  "serve: connections at once from one address" },
+	{ "api_timeout", CONFIG_INT, OFF(api_timeout), "30", 1, 3600,
+	  "serve: seconds an idle connection is kept" },
+	{ "api_tls_cert", CONFIG_STRING, OFF(api_tls_cert), "", 0, 0,
+	  "serve: PEM certificate (with api_tls_key: HTTPS; empty: HTTP)" },
+	{ "api_tls_key", CONFIG_STRING, OFF(api_tls_key), "", 0, 0,
+	  "serve: PEM private key of api_tls_cert" },
+	{ "api_user", CONFIG_STRING, OFF(api_user), "nobody", 0, 0,
+	  "serve: the user the server runs as once started as root" },
+	{ "web_root", CONFIG_STRING, OFF(web_root), PKGDATADIR "/web", 0, 0,
+	  "serve: the web interface's files, served at /" },
 };
 
 #define CONFIG_NOPTS	(sizeof config_opts / sizeof config_opts[0])

@@ -37,6 +37,17 @@ struct config {
 	int64_t		 scoped_rules_max;
 	char		*scoped_paths;
 	char		*auditctl;
+	char		*listen;
+	int64_t		 api_allow_remote;
+	char		*api_token_file;
+	int64_t		 api_max_body;
+	int64_t		 api_max_connections;
+	int64_t		 api_max_per_ip;
+	int64_t		 api_timeout;
+	char		*api_tls_cert;
+	char		*api_tls_key;
+	char		*api_user;
+	char		*web_root;
 };
 
 struct config	*config_create(void);

@@ -19,6 +19,7 @@
 #include "cmd_profile.h"
 #include "cmd_report.h"
 #include "cmd_rules.h"
+#include "cmd_serve.h"
 #include "config.h"
 #include "detect.h"
 #include "log.h"
@@ -48,6 +49,7 @@ static const struct command commands[] = {
 	    "files, Kubernetes manifests" },
 	{ "report", cmd_report, "summarise a period (text, JSON, HTML); "
 	    "saved forensic queries" },
+	{ "serve", cmd_serve, "the HTTP API and web interface" },
 	{ NULL, NULL, NULL }
 };
 

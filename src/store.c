@@ -727,7 +727,12 @@ store_load_argv(struct event *ev, const char *json)
 	free(buf);
 }
 
-static struct event *
+/*
+ * Returns an allocated event read from the current row of st, whose
+ * columns are those of store_events()'s SELECT over event_view (id first,
+ * container last), with its paths; caller frees with event_free().
+ */
+struct event *
 store_row_event(struct store *s, sqlite3_stmt *st)
 {
 	struct event	*ev;
@@ -1003,6 +1008,22 @@ int64_t
 store_last_event_id(struct store *s)
 {
 	return (s->last_event);
+}
+
+/*
+ * Rolls back the open batch, if any, and forgets what it interned, so that
+ * a failed import leaves a shared connection usable.
+ */
+void
+store_rollback(struct store *s)
+{
+	if (!s->in_txn)
+		return;
+	store_exec(s, "ROLLBACK");
+	s->in_txn = 0;
+	s->pending = 0;
+	strmap_clear(s->strings);
+	strmap_clear(s->containers);
 }
 
 /* Opens the batch transaction if none is open; returns 0 or -1. */

@@ -77,5 +77,7 @@ struct sqlite3_stmt *store_cached(struct store *, int, const char *);
 int		 store_batch(struct store *);
 char		*store_like_prefix(const char *);
 int64_t		 store_last_event_id(struct store *);
+struct event	*store_row_event(struct store *, struct sqlite3_stmt *);
+void		 store_rollback(struct store *);
 
 #endif
