@@ -7,13 +7,18 @@ set -eu
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# chromium: tests/report.sh renders the HTML report headless with it;
-# nodejs and npm: tests/web-ui.sh drives it with playwright-core from npm.
+# chromium: tests/report.sh renders the HTML report headless with it, and
+# tests/web-ui.sh drives it with playwright-core from npm.
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libaudit-dev libauparse-dev libsqlite3-dev libyaml-dev \
 	libmicrohttpd-dev libjansson-dev libcap-ng-dev \
-	sqlite3 auditd python3 ca-certificates time curl openssl \
+	sqlite3 auditd python3 ca-certificates time curl openssl wrk \
 	podman crun netavark iptables busybox-static catatonit \
-	chromium nodejs npm \
+	chromium \
 	>/dev/null
+# Node.js with npm, unless the machine has them already (another packaging
+# of Node.js, such as NodeSource's, conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+	apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
