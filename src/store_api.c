@@ -56,68 +56,11 @@ int
 store_api_anomalies(struct store *s, const struct store_anomaly_filter *f,
     int64_t before_id, store_anomaly_cb cb, void *arg)
 {
-	struct store_anomaly_row	 r;
-	sqlite3_stmt			*st;
-	char				*like = NULL;
-	int				 rc, stop = 0;
+	struct store_anomaly_filter	page = *f;
 
-	if ((st = sa_prepare(s, "SELECT id, rule, severity,"
-	    " mitre, container_id, container_name, image, image_key, pod, pid,"
-	    " ppid, uid, exe, argv, reason, serials, count, first_ms, last_ms,"
-	    " state FROM anomalies"
-	    " WHERE (?1 = 0 OR last_ms >= ?1) AND (?2 = 0 OR first_ms < ?2)"
-	    " AND (?3 IS NULL OR image = ?3 OR image_key = ?3"
-	    " OR image = ?3 || ':' || substr(image, length(?3) + 2))"
-	    " AND (?4 IS NULL OR container_id LIKE ?4 ESCAPE '\\'"
-	    " OR container_name = ?5)"
-	    " AND (CASE severity WHEN 'low' THEN 0 WHEN 'medium' THEN 1"
-	    " WHEN 'high' THEN 2 ELSE 3 END) >= ?6"
-	    " AND (?7 IS NULL OR rule = ?7) AND (?8 IS NULL OR state = ?8)"
-	    " AND (?9 = 0 OR id = ?9) AND (?11 = 0 OR id < ?11)"
-	    " ORDER BY id DESC LIMIT ?10")) == NULL)
-		return (-1);
-	sqlite3_bind_int64(st, 1, f->since_ms);
-	sqlite3_bind_int64(st, 2, f->until_ms);
-	sqlite3_bind_text(st, 3, f->image, -1, SQLITE_STATIC);
-	if (f->container != NULL) {
-		like = store_like_prefix(f->container);
-		sqlite3_bind_text(st, 4, like, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, f->container, -1, SQLITE_STATIC);
-	}
-	sqlite3_bind_int(st, 6, f->min_severity);
-	sqlite3_bind_text(st, 7, f->rule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, f->state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, f->id);
-	sqlite3_bind_int64(st, 10, f->limit > 0 ? f->limit : -1);
-	sqlite3_bind_int64(st, 11, before_id);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r.id = sqlite3_column_int64(st, 0);
-		r.rule = sa_text(st, 1);
-		r.severity = sa_text(st, 2);
-		r.mitre = sa_text(st, 3);
-		r.container_id = sa_text(st, 4);
-		r.container_name = sa_text(st, 5);
-		r.image = sa_text(st, 6);
-		r.image_key = sa_text(st, 7);
-		r.pod = sa_text(st, 8);
-		r.pid = sqlite3_column_int(st, 9);
-		r.ppid = sqlite3_column_int(st, 10);
-		r.uid = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 11);
-		r.exe = sa_text(st, 12);
-		r.argv = sa_text(st, 13);
-		r.reason = sa_text(st, 14);
-		r.serials = sa_text(st, 15);
-		r.count = sqlite3_column_int64(st, 16);
-		r.first_ms = sqlite3_column_int64(st, 17);
-		r.last_ms = sqlite3_column_int64(st, 18);
-		r.state = sa_text(st, 19);
-		stop = cb(arg, &r);
-	}
-	sqlite3_finalize(st);
-	free(like);
-	return (stop || rc == SQLITE_DONE ? 0 :
-	    sa_fail(s, "reading anomalies"));
+	page.before_id = before_id;
+	page.newest_first = 1;
+	return (store_anomalies(s, &page, cb, arg));
 }
 
 /*

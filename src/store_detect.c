@@ -340,8 +340,9 @@ sd_text(sqlite3_stmt *st, int col)
 }
 
 /*
- * Calls cb with each anomaly matching f (borrowed), oldest first; with a
- * limit, the latest f->limit.  Returns 0 or -1.
+ * Calls cb with each anomaly matching f (borrowed): oldest first, and with
+ * a limit the latest f->limit; or, with f->newest_first, newest first from
+ * below f->before_id.  Returns 0 or -1.
  */
 int
 store_anomalies(struct store *s, const struct store_anomaly_filter *f,
@@ -351,22 +352,31 @@ store_anomalies(struct store *s, const struct store_anomaly_filter *f,
 	sqlite3_stmt			*st;
 	char				*like = NULL;
 	int				 rc, stop = 0;
-
-	if ((st = sd_prepare(s, "SELECT * FROM (SELECT id, rule, severity,"
-	    " mitre, container_id, container_name, image, image_key, pod, pid,"
-	    " ppid, uid, exe, argv, reason, serials, count, first_ms, last_ms,"
-	    " state FROM anomalies"
+	static const char		 where[] =
+	    " FROM anomalies"
 	    " WHERE (?1 = 0 OR last_ms >= ?1) AND (?2 = 0 OR first_ms < ?2)"
 	    " AND (?3 IS NULL OR image = ?3 OR image_key = ?3"
-	    " OR image LIKE ?3 || ':%')"
+	    " OR image = ?3 || ':' || substr(image, length(?3) + 2))"
 	    " AND (?4 IS NULL OR container_id LIKE ?4 ESCAPE '\\'"
 	    " OR container_name = ?5)"
 	    " AND (CASE severity WHEN 'low' THEN 0 WHEN 'medium' THEN 1"
 	    " WHEN 'high' THEN 2 ELSE 3 END) >= ?6"
 	    " AND (?7 IS NULL OR rule = ?7) AND (?8 IS NULL OR state = ?8)"
-	    " AND (?9 = 0 OR id = ?9)"
-	    " ORDER BY first_ms DESC, id DESC LIMIT ?10)"
-	    " ORDER BY first_ms, id")) == NULL)
+	    " AND (?9 = 0 OR id = ?9) AND (?11 = 0 OR id < ?11)";
+	static const char		 columns[] =
+	    "SELECT id, rule, severity, mitre, container_id, container_name,"
+	    " image, image_key, pod, pid, ppid, uid, exe, argv, reason,"
+	    " serials, count, first_ms, last_ms, state";
+	char				 sql[2048];
+
+	if (f->newest_first)
+		snprintf(sql, sizeof sql, "%s%s ORDER BY id DESC LIMIT ?10",
+		    columns, where);
+	else
+		snprintf(sql, sizeof sql, "SELECT * FROM (%s%s ORDER BY first_ms"
+		    " DESC, id DESC LIMIT ?10) ORDER BY first_ms, id", columns,
+		    where);
+	if ((st = sd_prepare(s, sql)) == NULL)
 		return (-1);
 	sqlite3_bind_int64(st, 1, f->since_ms);
 	sqlite3_bind_int64(st, 2, f->until_ms);
@@ -381,6 +391,7 @@ store_anomalies(struct store *s, const struct store_anomaly_filter *f,
 	sqlite3_bind_text(st, 8, f->state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 9, f->id);
 	sqlite3_bind_int64(st, 10, f->limit > 0 ? f->limit : -1);
+	sqlite3_bind_int64(st, 11, f->before_id);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r.id = sqlite3_column_int64(st, 0);
 		r.rule = sd_text(st, 1);

@@ -92,6 +92,8 @@ struct store_anomaly_filter {
 	const char	*rule;
 	const char	*state;		/* open, acked */
 	int64_t		 limit;		/* 0: all; else the latest */
+	int64_t		 before_id;	/* only ids below it; 0: any */
+	int		 newest_first;	/* order by id, newest first */
 };
 
 typedef int (*store_anomaly_cb)(void *, const struct store_anomaly_row *);
