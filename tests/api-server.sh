@@ -145,6 +145,37 @@ st, b = call("GET", "/openapi.json")
 doc = js(b) or {}
 paths = doc.get("paths", {})
 check(doc.get("openapi", "").startswith("3."), "openapi.json is an OpenAPI 3 document")
+# the structure OpenAPI 3.0 requires of it
+problems = []
+info = doc.get("info", {})
+if not info.get("title") or not info.get("version"):
+    problems.append("info.title/version")
+for path, ops in paths.items():
+    if not path.startswith("/"):
+        problems.append(path)
+    declared = {prm.get("name") for op in ops.values() if isinstance(op, dict)
+                for prm in op.get("parameters", []) if prm.get("in") == "path"}
+    needed = {seg[1:-1] for seg in path.split("/") if seg.startswith("{")}
+    if needed != declared:
+        problems.append("%s path parameters %s" % (path, sorted(declared)))
+    for method, op in ops.items():
+        if method not in ("get", "put", "post", "delete", "patch", "head",
+                          "options", "trace"):
+            problems.append("%s %s: not an HTTP method" % (path, method))
+            continue
+        if not op.get("responses"):
+            problems.append("%s %s: no responses" % (path, method))
+        for code in op.get("responses", {}):
+            if not (code == "default" or (code.isdigit() and len(code) == 3)):
+                problems.append("%s %s: response %s" % (path, method, code))
+        for prm in op.get("parameters", []):
+            if prm.get("in") not in ("query", "path", "header", "cookie") \
+                    or not prm.get("name") or ("schema" not in prm and
+                    "content" not in prm) or (prm.get("in") == "path" and
+                    prm.get("required") is not True):
+                problems.append("%s %s: parameter %s" % (path, method, prm))
+check(problems == [], "openapi.json has the structure OpenAPI 3.0 requires %s"
+      % ("" if not problems else problems[:3]))
 st, b = call("GET", "/anomalies?limit=1000")
 anomalies = (js(b) or {}).get("items", [])
 st, b = call("GET", "/containers")
