@@ -17,6 +17,10 @@ apt-get install -y -qq --no-install-recommends \
 	podman crun netavark iptables busybox-static catatonit \
 	chromium \
 	>/dev/null
+# clang and its compiler-rt (libFuzzer, sanitizers): configure
+# CC=clang --enable-fuzzing, then make fuzz-smoke (fuzz/README).
+apt-get install -y -qq --no-install-recommends \
+	clang libclang-rt-14-dev >/dev/null
 # Node.js with npm, unless the machine has them already (another packaging
 # of Node.js, such as NodeSource's, conflicts with Debian's npm package).
 if ! command -v npm >/dev/null 2>&1; then

@@ -192,6 +192,9 @@ declared_list(struct declared_in *in, yaml_node_t *n, char ***v, size_t *nv,
 		return (0);
 	if (n->type != YAML_SEQUENCE_NODE)
 		return (-1);
+	/* a key given twice: the last one counts */
+	declared_strs_free(*v, *nv);
+	*nv = 0;
 	*v = xcalloc(yamldoc_count(n) + 1, sizeof **v);
 	for (i = 0; i < yamldoc_count(n); i++) {
 		if ((s = yamldoc_str(yamldoc_item(in->y, n, i))) == NULL)
@@ -330,6 +333,9 @@ declared_parse(struct yamldoc *y, yaml_node_t *n, char **cause)
 			if (v->type != YAML_SEQUENCE_NODE)
 				rc = -1;
 			else {
+				/* a key given twice: the last one counts */
+				free(d->ports);
+				d->nports = 0;
 				d->ports = xcalloc(yamldoc_count(v) + 1,
 				    sizeof *d->ports);
 				for (j = 0; rc == 0 && j < yamldoc_count(v);

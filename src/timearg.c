@@ -15,6 +15,8 @@
 #include "timearg.h"
 #include "xmalloc.h"
 
+#define TIMEARG_MAX_MS	1e14
+
 /* Returns the wall clock in epoch milliseconds. */
 int64_t
 timearg_now_ms(void)
@@ -118,6 +120,9 @@ timearg_parse(const char *s, int64_t now_ms, int64_t *out_ms, char **cause)
 	v = strtod(s, &end);
 	if (end == s || v < 0 || !isdigit((unsigned char)*s))
 		goto bad;
+	/* beyond some 3,000 years, no time is meant (and none converts) */
+	if (v > TIMEARG_MAX_MS / 1000.0)
+		goto bad;
 	if (*end == '\0') {
 		*out_ms = (int64_t)(v * 1000.0 + 0.5);
 		return (0);
@@ -143,6 +148,8 @@ timearg_parse(const char *s, int64_t now_ms, int64_t *out_ms, char **cause)
 	default:
 		goto bad;
 	}
+	if (v * (double)unit > TIMEARG_MAX_MS)
+		goto bad;
 	*out_ms = now_ms - (int64_t)(v * (double)unit);
 	return (0);
 bad:

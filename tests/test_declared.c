@@ -352,6 +352,16 @@ main(void)
 	cause = NULL;
 	store_close(store);
 	store = store_open(db, 0, &cause);
+	write_file(bad, "driftwatch-profile: 1\nimage:\n  name: twice:1\n"
+	    "declared:\n  ports: [1, 2, 3]\n  ports: [4, 5, 6, 7, 8]\n"
+	    "  writable: [/a]\n  writable: [/b, /c]\n");
+	ok(profile_import(store, bad, &cause) == 0, "a declared key given "
+	    "twice: the last one counts, no overflow (fuzz yaml-001)%s%s",
+	    cause ? ": " : "", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	store_close(store);
+	store = store_open(db, 0, &cause);
 	ok(profile_import(store, based, &cause) == 0, "a declared base "
 	    "imports");
 	det = detect_create(cfg, store, &cause);

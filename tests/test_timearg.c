@@ -47,6 +47,10 @@ main(void)
 	is_int(parse("-5m", now), -1, "negative duration is refused");
 	is_int(parse("2026-13-01", now), -1, "month 13 is refused");
 	is_int(parse("", now), -1, "empty is refused");
+	is_int(parse("700000000000000000d", now), -1,
+	    "a duration beyond any time is refused (fuzz timearg-001)");
+	is_int(parse("17955861715861715", now), -1,
+	    "epoch seconds beyond any time are refused (fuzz timearg-002)");
 	ok(timearg_parse("nope", now, &out, &cause) == -1 && cause != NULL &&
 	    strstr(cause, "ISO 8601") != NULL, "the error says what is accepted");
 	free(cause);
