@@ -117,74 +117,15 @@ api_images_load(struct api_ctx *ctx, struct api_images *l,
 	return (0);
 }
 
-static json_t *
-api_str(const char *s)
-{
-	return (s != NULL ? json_string(s) : json_null());
-}
-
-static json_t *
-api_time(int64_t ms)
-{
-	return (ms > 0 ? render_time_json(ms) : json_null());
-}
-
-/* Entries of an image by kind, in profile_kinds order. */
-struct api_counts {
-	int64_t	total;
-	int64_t	of[PROFILE_NKINDS];
-};
-
-static int
-api_count(void *arg, const char *kind, int64_t n)
-{
-	struct api_counts		*c = arg;
-	const struct profile_kind	*k = profile_kind_find(kind);
-
-	c->total += n;
-	if (k != NULL)
-		c->of[k - profile_kinds] += n;
-	return (0);
-}
-
-static int64_t
-api_of(const struct api_counts *c, const char *kind)
-{
-	return (c->of[profile_kind_find(kind) - profile_kinds]);
-}
-
 /* Returns img as "baseline list --json" prints it (new reference), or NULL. */
 static json_t *
 api_image_json(struct store *s, const struct store_image *img)
 {
-	struct api_counts	 c;
-	json_t			*o;
+	struct profile_counts	c;
 
-	memset(&c, 0, sizeof c);
-	if (store_profile_counts(s, img->id, api_count, &c) != 0)
+	if (profile_counts(s, img->id, &c) != 0)
 		return (NULL);
-	o = json_object();
-	json_object_set_new(o, "key", json_string(img->key));
-	json_object_set_new(o, "name", api_str(img->name));
-	json_object_set_new(o, "image_id", api_str(img->image_id));
-	json_object_set_new(o, "digest", api_str(img->digest));
-	json_object_set_new(o, "state", api_str(img->state));
-	json_object_set_new(o, "first_seen", api_time(img->first_ms));
-	json_object_set_new(o, "learn_until", api_time(img->learn_until_ms));
-	json_object_set_new(o, "locked", api_time(img->locked_ms));
-	json_object_set_new(o, "version", json_integer(img->version));
-	json_object_set_new(o, "entries", json_integer(c.total));
-	json_object_set_new(o, "processes",
-	    json_integer(api_of(&c, "process")));
-	json_object_set_new(o, "arguments", json_integer(api_of(&c, "argv")));
-	json_object_set_new(o, "users", json_integer(api_of(&c, "user")));
-	json_object_set_new(o, "files", json_integer(api_of(&c, "file")));
-	json_object_set_new(o, "reads", json_integer(api_of(&c, "read")));
-	json_object_set_new(o, "network", json_integer(api_of(&c, "listen") +
-	    api_of(&c, "connect")));
-	json_object_set_new(o, "privileged",
-	    json_integer(api_of(&c, "privileged")));
-	return (o);
+	return (profile_image_json(img, &c));
 }
 
 /* GET /images: a page of images, as "baseline list --json". */

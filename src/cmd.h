@@ -2,6 +2,8 @@
 #ifndef CMD_H
 #define CMD_H
 
+#include <stdint.h>
+
 #include "config.h"
 
 /* What every subcommand gets from the global options. */
@@ -26,5 +28,11 @@ int	cmd_events(struct cmd_ctx *, int, char **);
 int	cmd_containers(struct cmd_ctx *, int, char **);
 int	cmd_status(struct cmd_ctx *, int, char **);
 int	cmd_anomalies(struct cmd_ctx *, int, char **);
+
+/* Shared by the commands (cmd_common.c). */
+struct store;
+struct store	*cmd_open_store(struct cmd_ctx *);
+int		 cmd_time_arg(const char *, int64_t, int64_t *);
+int		 cmd_limit_arg(const char *, int64_t *);
 
 #endif

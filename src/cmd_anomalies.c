@@ -48,7 +48,6 @@ cmd_anomalies(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	struct store_anomaly_filter	 f = { 0 };
 	struct store			*s;
-	char				*cause = NULL, *end;
 	int64_t				 now = timearg_now_ms();
 	int				 ch, json = 0, rc;
 
@@ -59,12 +58,9 @@ cmd_anomalies(struct cmd_ctx *ctx, int argc, char **argv)
 		switch (ch) {
 		case 's':
 		case 'u':
-			if (timearg_parse(optarg, now, ch == 's' ? &f.since_ms :
-			    &f.until_ms, &cause) != 0) {
-				log_warnx("%s", cause);
-				free(cause);
+			if (cmd_time_arg(optarg, now, ch == 's' ? &f.since_ms :
+			    &f.until_ms) != 0)
 				return (CMD_USAGE);
-			}
 			break;
 		case 'i':
 			f.image = optarg;
@@ -86,11 +82,8 @@ cmd_anomalies(struct cmd_ctx *ctx, int argc, char **argv)
 			f.state = optarg;
 			break;
 		case 'n':
-			f.limit = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || f.limit < 0) {
-				log_warnx("--limit wants a number >= 0 (0: all)");
+			if (cmd_limit_arg(optarg, &f.limit) != 0)
 				return (CMD_USAGE);
-			}
 			break;
 		case 'j':
 			json = 1;
@@ -109,11 +102,8 @@ cmd_anomalies(struct cmd_ctx *ctx, int argc, char **argv)
 		log_warnx("anomalies: unexpected argument '%s'", argv[optind]);
 		return (CMD_USAGE);
 	}
-	if ((s = store_open(ctx->cfg->db, 0, &cause)) == NULL) {
-		log_warnx("%s", cause);
-		free(cause);
+	if ((s = cmd_open_store(ctx)) == NULL)
 		return (CMD_ERROR);
-	}
 	rc = store_anomalies(s, &f, anomaly_print, &json);
 	store_close(s);
 	return (rc == 0 ? CMD_OK : CMD_ERROR);

@@ -235,55 +235,12 @@ baseline_time_text(char *buf, size_t len, int64_t ms)
 	return (buf);
 }
 
-/* Returns a new JSON object of img's own fields; the caller owns it. */
-static json_t *
-baseline_image_json(const struct store_image *img)
-{
-	json_t	*o = json_object();
-
-	json_object_set_new(o, "key", json_string(img->key));
-	json_object_set_new(o, "name", baseline_str_json(img->name));
-	json_object_set_new(o, "image_id", baseline_str_json(img->image_id));
-	json_object_set_new(o, "digest", baseline_str_json(img->digest));
-	json_object_set_new(o, "state", baseline_str_json(img->state));
-	json_object_set_new(o, "first_seen", baseline_time_json(img->first_ms));
-	json_object_set_new(o, "learn_until",
-	    baseline_time_json(img->learn_until_ms));
-	json_object_set_new(o, "locked", baseline_time_json(img->locked_ms));
-	json_object_set_new(o, "version", json_integer(img->version));
-	return (o);
-}
-
-/* Entries of an image by kind, in profile_kinds order. */
-struct baseline_counts {
-	int64_t	total;
-	int64_t	of[PROFILE_NKINDS];
-};
-
-static int
-baseline_count(void *arg, const char *kind, int64_t n)
-{
-	struct baseline_counts		*c = arg;
-	const struct profile_kind	*k = profile_kind_find(kind);
-
-	c->total += n;
-	if (k != NULL)
-		c->of[k - profile_kinds] += n;
-	return (0);
-}
-
-static int64_t
-baseline_of(const struct baseline_counts *c, const char *kind)
-{
-	return (c->of[profile_kind_find(kind) - profile_kinds]);
-}
-
 /* driftwatch baseline list [--json] */
 static int
 baseline_list(struct cmd_ctx *ctx, const struct baseline_args *a)
 {
 	struct baseline		 b;
-	struct baseline_counts	 c;
+	struct profile_counts	 c;
 	struct store_image	*img;
 	json_t			*o;
 	char			 ts[40];
@@ -298,41 +255,23 @@ baseline_list(struct cmd_ctx *ctx, const struct baseline_args *a)
 		    "LEARNING");
 	for (i = 0; i < b.n; i++) {
 		img = &b.imgs[i];
-		memset(&c, 0, sizeof c);
-		if (store_profile_counts(b.s, img->id, baseline_count,
-		    &c) != 0) {
+		if (profile_counts(b.s, img->id, &c) != 0) {
 			rc = CMD_ERROR;
 			break;
 		}
 		if (a->json) {
-			o = baseline_image_json(img);
-			json_object_set_new(o, "entries", json_integer(c.total));
-			json_object_set_new(o, "processes",
-			    json_integer(baseline_of(&c, "process")));
-			json_object_set_new(o, "arguments",
-			    json_integer(baseline_of(&c, "argv")));
-			json_object_set_new(o, "users",
-			    json_integer(baseline_of(&c, "user")));
-			json_object_set_new(o, "files",
-			    json_integer(baseline_of(&c, "file")));
-			json_object_set_new(o, "reads",
-			    json_integer(baseline_of(&c, "read")));
-			json_object_set_new(o, "network",
-			    json_integer(baseline_of(&c, "listen") +
-			    baseline_of(&c, "connect")));
-			json_object_set_new(o, "privileged",
-			    json_integer(baseline_of(&c, "privileged")));
+			o = profile_image_json(img, &c);
 			render_json_line(stdout, o);
 			continue;
 		}
 		printf("%-19.19s %-24s %-8s %7lld %5lld %5lld %4lld %4lld  ",
 		    img->key, img->name != NULL ? img->name : "-", img->state,
-		    (long long)c.total, (long long)baseline_of(&c, "process"),
-		    (long long)(baseline_of(&c, "file") +
-		    baseline_of(&c, "read")),
-		    (long long)(baseline_of(&c, "listen") +
-		    baseline_of(&c, "connect")),
-		    (long long)baseline_of(&c, "privileged"));
+		    (long long)c.total, (long long)profile_counts_of(&c, "process"),
+		    (long long)(profile_counts_of(&c, "file") +
+		    profile_counts_of(&c, "read")),
+		    (long long)(profile_counts_of(&c, "listen") +
+		    profile_counts_of(&c, "connect")),
+		    (long long)profile_counts_of(&c, "privileged"));
 		if (strcmp(img->state, "active") == 0)
 			printf("locked %s\n", baseline_time_text(ts, sizeof ts,
 			    img->locked_ms));
@@ -411,7 +350,7 @@ baseline_show(struct cmd_ctx *ctx, const struct baseline_args *a)
 		return (CMD_ERROR);
 	}
 	if (a->json) {
-		o = baseline_image_json(img);
+		o = profile_image_json(img, NULL);
 		json_object_set_new(o, "entries", json_integer((json_int_t)n));
 		for (k = profile_kinds; k->kind != NULL; k++) {
 			list = json_array();

@@ -21,19 +21,6 @@
 
 #define QUERY_DEFAULT_LIMIT	1000
 
-static struct store *
-query_open(struct cmd_ctx *ctx)
-{
-	struct store	*s;
-	char		*cause = NULL;
-
-	if ((s = store_open(ctx->cfg->db, 0, &cause)) == NULL) {
-		log_warnx("%s", cause);
-		free(cause);
-	}
-	return (s);
-}
-
 static int
 query_event(void *arg, const struct event *ev)
 {
@@ -61,7 +48,6 @@ cmd_events(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	struct store_event_filter	 f = { NULL, 0, 0, QUERY_DEFAULT_LIMIT };
 	struct store			*s;
-	char				*cause = NULL, *end;
 	int64_t				 now = timearg_now_ms();
 	int				 ch, json = 0, rc;
 
@@ -74,19 +60,13 @@ cmd_events(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 's':
 		case 'u':
-			if (timearg_parse(optarg, now, ch == 's' ? &f.since_ms :
-			    &f.until_ms, &cause) != 0) {
-				log_warnx("%s", cause);
-				free(cause);
+			if (cmd_time_arg(optarg, now, ch == 's' ? &f.since_ms :
+			    &f.until_ms) != 0)
 				return (CMD_USAGE);
-			}
 			break;
 		case 'n':
-			f.limit = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || f.limit < 0) {
-				log_warnx("--limit wants a number >= 0 (0: all)");
+			if (cmd_limit_arg(optarg, &f.limit) != 0)
 				return (CMD_USAGE);
-			}
 			break;
 		case 'j':
 			json = 1;
@@ -103,7 +83,7 @@ cmd_events(struct cmd_ctx *ctx, int argc, char **argv)
 		log_warnx("events: unexpected argument '%s'", argv[optind]);
 		return (CMD_USAGE);
 	}
-	if ((s = query_open(ctx)) == NULL)
+	if ((s = cmd_open_store(ctx)) == NULL)
 		return (CMD_ERROR);
 	rc = store_events(s, &f, query_event, &json);
 	store_close(s);
@@ -161,7 +141,7 @@ cmd_containers(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if ((rc = query_json_only("containers", argc, argv, &json)) >= 0)
 		return (rc);
-	if ((s = query_open(ctx)) == NULL)
+	if ((s = cmd_open_store(ctx)) == NULL)
 		return (CMD_ERROR);
 	rc = store_containers(s, query_container, &json);
 	store_close(s);
@@ -180,7 +160,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if ((rc = query_json_only("status", argc, argv, &json)) >= 0)
 		return (rc);
-	if ((s = query_open(ctx)) == NULL)
+	if ((s = cmd_open_store(ctx)) == NULL)
 		return (CMD_ERROR);
 	rc = store_status(s, &c, &events, &containers);
 	store_close(s);

@@ -137,7 +137,7 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store			*s;
 	json_t				*r = NULL;
 	FILE				*f = stdout;
-	char				*cause = NULL, *tmp = NULL;
+	char				*tmp = NULL;
 	const char			*output = NULL, *qname = NULL;
 	int64_t				 now = timearg_now_ms();
 	int64_t				 since = 0, until = 0;
@@ -149,12 +149,9 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 		switch (ch) {
 		case 's':
 		case 'u':
-			if (timearg_parse(optarg, now, ch == 's' ? &since :
-			    &until, &cause) != 0) {
-				log_warnx("%s", cause);
-				free(cause);
+			if (cmd_time_arg(optarg, now, ch == 's' ? &since :
+			    &until) != 0)
 				return (CMD_USAGE);
-			}
 			break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
@@ -221,11 +218,8 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 		log_warnx("report: --since must come before --until");
 		return (CMD_USAGE);
 	}
-	if ((s = store_open(ctx->cfg->db, 0, &cause)) == NULL) {
-		log_warnx("%s", cause);
-		free(cause);
+	if ((s = cmd_open_store(ctx)) == NULL)
 		return (CMD_ERROR);
-	}
 	if (q == NULL && (r = report_build(s, since, until, now)) == NULL) {
 		store_close(s);
 		return (CMD_ERROR);

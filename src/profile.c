@@ -57,11 +57,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <yaml.h>
 
 #include "log.h"
 #include "profile.h"
 #include "render.h"
+#include "store_profile.h"
 #include "xmalloc.h"
 
 const struct profile_kind profile_kinds[PROFILE_NKINDS + 1] = {
@@ -86,6 +88,85 @@ profile_kind_find(const char *kind)
 		if (strcmp(k->kind, kind) == 0)
 			return (k);
 	return (NULL);
+}
+
+static int
+profile_count(void *arg, const char *kind, int64_t n)
+{
+	struct profile_counts		*c = arg;
+	const struct profile_kind	*k = profile_kind_find(kind);
+
+	c->total += n;
+	if (k != NULL)
+		c->of[k - profile_kinds] += n;
+	return (0);
+}
+
+/* Counts image's entries by kind into c.  Returns 0 or -1. */
+int
+profile_counts(struct store *s, int64_t image, struct profile_counts *c)
+{
+	memset(c, 0, sizeof *c);
+	return (store_profile_counts(s, image, profile_count, c));
+}
+
+/* Returns how many entries of kind (a known kind's name) c counted. */
+int64_t
+profile_counts_of(const struct profile_counts *c, const char *kind)
+{
+	return (c->of[profile_kind_find(kind) - profile_kinds]);
+}
+
+static json_t *
+profile_str_json(const char *s)
+{
+	return (s != NULL ? json_string(s) : json_null());
+}
+
+static json_t *
+profile_time_json(int64_t ms)
+{
+	return (ms > 0 ? render_time_json(ms) : json_null());
+}
+
+/*
+ * Returns img as "baseline list --json" prints it (a new reference the
+ * caller owns); with c NULL, only the image's own fields.
+ */
+json_t *
+profile_image_json(const struct store_image *img,
+    const struct profile_counts *c)
+{
+	json_t	*o = json_object();
+
+	json_object_set_new(o, "key", json_string(img->key));
+	json_object_set_new(o, "name", profile_str_json(img->name));
+	json_object_set_new(o, "image_id", profile_str_json(img->image_id));
+	json_object_set_new(o, "digest", profile_str_json(img->digest));
+	json_object_set_new(o, "state", profile_str_json(img->state));
+	json_object_set_new(o, "first_seen", profile_time_json(img->first_ms));
+	json_object_set_new(o, "learn_until",
+	    profile_time_json(img->learn_until_ms));
+	json_object_set_new(o, "locked", profile_time_json(img->locked_ms));
+	json_object_set_new(o, "version", json_integer(img->version));
+	if (c == NULL)
+		return (o);
+	json_object_set_new(o, "entries", json_integer(c->total));
+	json_object_set_new(o, "processes",
+	    json_integer(profile_counts_of(c, "process")));
+	json_object_set_new(o, "arguments",
+	    json_integer(profile_counts_of(c, "argv")));
+	json_object_set_new(o, "users",
+	    json_integer(profile_counts_of(c, "user")));
+	json_object_set_new(o, "files",
+	    json_integer(profile_counts_of(c, "file")));
+	json_object_set_new(o, "reads",
+	    json_integer(profile_counts_of(c, "read")));
+	json_object_set_new(o, "network", json_integer(profile_counts_of(c,
+	    "listen") + profile_counts_of(c, "connect")));
+	json_object_set_new(o, "privileged",
+	    json_integer(profile_counts_of(c, "privileged")));
+	return (o);
 }
 
 /* Returns the kind written under section (borrowed, static), or NULL. */

@@ -40,4 +40,17 @@ int		 profile_entries(struct store *, int64_t image,
 		    struct store_entry **, size_t *n);
 void		 profile_entries_free(struct store_entry *, size_t n);
 
+/* An image's entries by kind, in profile_kinds order. */
+struct profile_counts {
+	int64_t	total;
+	int64_t	of[PROFILE_NKINDS];
+};
+
+int		 profile_counts(struct store *, int64_t image,
+		    struct profile_counts *);
+int64_t		 profile_counts_of(const struct profile_counts *,
+		    const char *kind);
+struct json_t	*profile_image_json(const struct store_image *,
+		    const struct profile_counts *);
+
 #endif
