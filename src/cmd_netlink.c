@@ -25,6 +25,7 @@
 #include "input_netlink.h"
 #include "log.h"
 #include "pipeline.h"
+#include "privs.h"
 #include "store.h"
 
 static volatile sig_atomic_t	netlink_stop;
@@ -111,6 +112,15 @@ cmd_netlink(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((r.in = input_netlink_open(mode, &cause)) == NULL) {
 		log_warnx("%s", cause);
 		free(cause);
+		store_close(store);
+		return (CMD_ERROR);
+	}
+	/* CAP_AUDIT_READ did its work at bind; before any thread starts */
+	if (privs_limit_reader(ctx->cfg, mode == INPUT_NETLINK_OWN,
+	    &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+		input_netlink_close(r.in);
 		store_close(store);
 		return (CMD_ERROR);
 	}

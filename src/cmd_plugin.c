@@ -27,6 +27,7 @@
 #include "linebuf.h"
 #include "log.h"
 #include "pipeline.h"
+#include "privs.h"
 #include "queue.h"
 #include "store.h"
 #include "timearg.h"
@@ -188,6 +189,13 @@ cmd_plugin(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((store = store_open(ctx->cfg->db, STORE_CREATE, &cause)) == NULL) {
 		log_warnx("%s", cause);
 		free(cause);
+		return (CMD_ERROR);
+	}
+	/* Before any thread starts: capabilities are per thread. */
+	if (privs_limit_reader(ctx->cfg, 0, &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+		store_close(store);
 		return (CMD_ERROR);
 	}
 	plugin_signals();

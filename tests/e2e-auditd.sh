@@ -38,6 +38,11 @@ rc=$?
 
 token=dw-e2e-$$-$RANDOM
 sleep 1
+# CAP_DAC_OVERRIDE (bit 1) and CAP_SYS_PTRACE (bit 19): driftwatch(8)
+plugin_pid=$(pgrep -f -- "--db=$DB plugin" | head -n 1)
+is "$(sed -n 's/^CapEff:[[:space:]]*//p' "/proc/${plugin_pid:-0}/status" 2> /dev/null)" \
+    0000000000080002 \
+    "auditd's plugin keeps only the capabilities driftwatch(8) lists"
 /bin/echo "$token" > /dev/null
 /bin/sh -c "echo $token > $TMP/written-by-host"
 if [ $have_podman = 1 ]; then
