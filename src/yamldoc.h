@@ -17,6 +17,7 @@ void		 yamldoc_free(struct yamldoc *);
 yaml_node_t	*yamldoc_root(struct yamldoc *);
 yaml_node_t	*yamldoc_get(struct yamldoc *, yaml_node_t *, const char *);
 yaml_node_t	*yamldoc_item(struct yamldoc *, yaml_node_t *, size_t);
+yaml_node_t	*yamldoc_value(struct yamldoc *, yaml_node_t *, size_t);
 size_t		 yamldoc_count(yaml_node_t *);
 const char	*yamldoc_str(yaml_node_t *);
 const char	*yamldoc_getstr(struct yamldoc *, yaml_node_t *, const char *);
