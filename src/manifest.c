@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,10 +26,12 @@
 #include "manifest.h"
 #include "manifest_backend.h"
 #include "runtime.h"
+#include "strmap.h"
 #include "xmalloc.h"
 #include "yamldoc.h"
 
-#define MANIFEST_MAX	(16U << 20)
+#define MANIFEST_MAX		(16U << 20)
+#define MANIFEST_INDEX_FROM	16	/* strings in a list before an index */
 
 /* Returns an allocated container with nothing declared; manifest_ctr_free. */
 struct manifest_ctr *
@@ -71,11 +74,30 @@ manifest_ctr_free(struct manifest_ctr *c)
 	free(c);
 }
 
+/*
+ * The room an array of n items has, growing only through this file's
+ * functions: powers of two, so that a manifest of thousands of containers
+ * or list entries costs linear time, not a copy of the array per entry.
+ */
+static size_t
+manifest_room(size_t n)
+{
+	size_t	room = 8;
+
+	if (n == 0)
+		return (0);
+	while (room < n)
+		room *= 2;
+	return (room);
+}
+
 /* Appends c to set; takes ownership of c. */
 void
 manifest_set_add(struct manifest_set *set, struct manifest_ctr *c)
 {
-	set->v = xreallocarray(set->v, set->n + 1, sizeof *set->v);
+	if (set->n + 1 > manifest_room(set->n))
+		set->v = xreallocarray(set->v, manifest_room(set->n + 1),
+		    sizeof *set->v);
 	set->v[set->n++] = c;
 }
 
@@ -96,12 +118,42 @@ manifest_set_clear(struct manifest_set *set)
 int
 manifest_strs_has(const struct manifest_strs *l, const char *s)
 {
+	int64_t	one;
 	size_t	i;
 
+	if (l->index != NULL)
+		return (strmap_get(l->index, s, &one));
 	for (i = 0; i < l->n; i++)
 		if (strcmp(l->v[i], s) == 0)
 			return (1);
 	return (0);
+}
+
+/* Appends a copy of s (borrowed) to l, even when l already holds it. */
+void
+manifest_strs_push(struct manifest_strs *l, const char *s)
+{
+	size_t	i;
+
+	if (l->n + 1 > manifest_room(l->n))
+		l->v = xreallocarray(l->v, manifest_room(l->n + 1),
+		    sizeof *l->v);
+	l->v[l->n++] = xstrdup(s);
+	if (l->index != NULL)
+		strmap_put(l->index, s, 1);
+	else if (l->n >= MANIFEST_INDEX_FROM) {
+		l->index = strmap_create(SIZE_MAX);
+		for (i = 0; i < l->n; i++)
+			strmap_put(l->index, l->v[i], 1);
+	}
+}
+
+/* Drops l's index: the caller changes or removes one of its strings. */
+void
+manifest_strs_unindex(struct manifest_strs *l)
+{
+	strmap_free(l->index);
+	l->index = NULL;
 }
 
 /* Appends a copy of s (borrowed) to l unless l already holds it. */
@@ -110,8 +162,7 @@ manifest_strs_add(struct manifest_strs *l, const char *s)
 {
 	if (s == NULL || *s == '\0' || manifest_strs_has(l, s))
 		return;
-	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
-	l->v[l->n++] = xstrdup(s);
+	manifest_strs_push(l, s);
 }
 
 /* Frees the strings of l and empties it. */
@@ -125,6 +176,7 @@ manifest_strs_clear(struct manifest_strs *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+	manifest_strs_unindex(l);
 }
 
 /* Whether s is a YAML 1.1 boolean; its value in *v. */
@@ -699,8 +751,8 @@ manifest_derive(struct manifest_set *set, char **paths, size_t n)
 		if (more.bad)
 			set->bad = 1;
 		if (more.n > 0) {
-			set->v = xreallocarray(set->v, set->n + more.n,
-			    sizeof *set->v);
+			set->v = xreallocarray(set->v,
+			    manifest_room(set->n + more.n), sizeof *set->v);
 			memmove(set->v + compose_at + more.n,
 			    set->v + compose_at,
 			    (set->n - compose_at) * sizeof *set->v);

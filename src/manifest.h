@@ -4,10 +4,16 @@
 
 #include <stdio.h>
 
-/* A list of strings, in the order first added, without repeats. */
+struct strmap;
+
+/*
+ * A list of strings, in the order first added, without repeats; from 16
+ * strings on, an index of them makes manifest_strs_has() a lookup.
+ */
 struct manifest_strs {
-	char	**v;
-	size_t	  n;
+	char		**v;
+	size_t		  n;
+	struct strmap	 *index;	/* NULL: none (yet) */
 };
 
 /*
@@ -53,7 +59,10 @@ void			 manifest_set_add(struct manifest_set *,
 void			 manifest_set_clear(struct manifest_set *);
 void			 manifest_strs_add(struct manifest_strs *,
 			    const char *);
+void			 manifest_strs_push(struct manifest_strs *,
+			    const char *);
 void			 manifest_strs_clear(struct manifest_strs *);
+void			 manifest_strs_unindex(struct manifest_strs *);
 int			 manifest_strs_has(const struct manifest_strs *,
 			    const char *);
 int			 manifest_port_add(struct manifest_ctr *,

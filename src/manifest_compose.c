@@ -255,6 +255,7 @@ cenv_set(struct manifest_strs *env, const char *kv)
 	for (i = 0; i < env->n; i++)
 		if (strncmp(env->v[i], kv, len) == 0 &&
 		    (env->v[i][len] == '=' || env->v[i][len] == '\0')) {
+			manifest_strs_unindex(env);
 			free(env->v[i]);
 			env->v[i] = xstrdup(kv);
 			return;
@@ -391,7 +392,7 @@ cbuild_path(struct cdoc *cd, yaml_node_t *n)
 static void
 cservice(struct cdoc *cd, yaml_node_t *n, struct csvc *s)
 {
-	static const struct manifest_strs	none = { NULL, 0 };
+	static const struct manifest_strs	none = { NULL, 0, NULL };
 	yaml_node_t	*k, *v, *it;
 	const char	*key, *str;
 	size_t		 i, j;
@@ -431,7 +432,7 @@ cservice(struct cdoc *cd, yaml_node_t *n, struct csvc *s)
 				cvolume(cd, yamldoc_item(cd->d, v, j),
 				    &s->writable);
 		} else if (strcmp(key, "tmpfs") == 0) {
-			struct manifest_strs	t = { NULL, 0 };
+			struct manifest_strs	t = { NULL, 0, NULL };
 
 			clist(cd, v, key, &t);
 			for (j = 0; j < t.n; j++) {
@@ -449,7 +450,7 @@ cservice(struct cdoc *cd, yaml_node_t *n, struct csvc *s)
 			else
 				clist(cd, v, key, &s->deps);
 		} else if (strcmp(key, "links") == 0) {
-			struct manifest_strs	t = { NULL, 0 };
+			struct manifest_strs	t = { NULL, 0, NULL };
 
 			clist(cd, v, key, &t);
 			for (j = 0; j < t.n; j++) {
@@ -471,7 +472,7 @@ cservice(struct cdoc *cd, yaml_node_t *n, struct csvc *s)
 		else if (strcmp(key, "healthcheck") == 0)
 			chealth(cd, v, s);
 		else if (strcmp(key, "security_opt") == 0) {
-			struct manifest_strs	t = { NULL, 0 };
+			struct manifest_strs	t = { NULL, 0, NULL };
 
 			clist(cd, v, key, &t);
 			for (j = 0; j < t.n; j++) {
@@ -558,7 +559,7 @@ compose_project_read(struct compose_project *p, struct manifest_set *set,
 	struct cdoc	 cd;
 	struct csvc	*tmp;
 	yaml_node_t	*root, *svcs, *k, *v;
-	size_t		 i, j, n;
+	size_t		 i, j, n, before;
 
 	cd.d = d;
 	cd.path = yamldoc_name(d);
@@ -586,7 +587,8 @@ compose_project_read(struct compose_project *p, struct manifest_set *set,
 		    yamldoc_str(k) : "");
 		tmp[i].file = xstrdup(cd.path);
 		tmp[i].line = yamldoc_line(k);
-		v = yamldoc_get(d, svcs, tmp[i].name);
+		/* pair i's own value: a lookup by name costs the square */
+		v = yamldoc_value(d, svcs, i);
 		if (v == NULL || v->type != YAML_MAPPING_NODE) {
 			cbad(&cd, v != NULL ? v : k, "not a mapping",
 			    tmp[i].name);
@@ -602,16 +604,18 @@ compose_project_read(struct compose_project *p, struct manifest_set *set,
 		free(tmp);
 		return;
 	}
+	/* a file overrides the services of the files before it */
+	before = p->n;
+	p->s = xreallocarray(p->s, p->n + n + 1, sizeof *p->s);
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < p->n; j++)
+		for (j = 0; j < before; j++)
 			if (strcmp(p->s[j].name, tmp[i].name) == 0)
 				break;
-		if (j < p->n) {
+		if (j < before) {
 			cmerge(&p->s[j], &tmp[i]);
 			csvc_clear(&tmp[i]);
 			continue;
 		}
-		p->s = xreallocarray(p->s, p->n + 1, sizeof *p->s);
 		p->s[p->n++] = tmp[i];
 	}
 	free(tmp);
@@ -732,7 +736,7 @@ cfinish(struct compose_project *p, const struct csvc *s,
 void
 compose_project_finish(struct compose_project *p, struct manifest_set *set)
 {
-	struct manifest_strs	names = { NULL, 0 };
+	struct manifest_strs	names = { NULL, 0, NULL };
 	size_t			i;
 
 	for (i = 0; i < p->n; i++)
@@ -747,8 +751,9 @@ compose_project_finish(struct compose_project *p, struct manifest_set *set)
 		set->bad = 1;
 		return;
 	}
+	/* names are a mapping's keys: no need to look for repeats */
 	for (i = 0; i < p->n; i++)
-		manifest_strs_add(&names, p->s[i].name);
+		manifest_strs_push(&names, p->s[i].name);
 	for (i = 0; i < p->n; i++)
 		manifest_set_add(set, cfinish(p, &p->s[i], &names, set));
 	manifest_strs_clear(&names);

@@ -24,6 +24,8 @@
 #include "xmalloc.h"
 #include "yamldoc.h"
 
+#define DOCKER_MAX_VARS	4096	/* ARG and ENV variables of a stage */
+
 /* What one stage declares. */
 struct dstage {
 	char			*name;		/* AS NAME, lower case */
@@ -78,6 +80,7 @@ docker_setvar(struct manifest_strs *l, const char *name, size_t len,
 
 	for (i = 0; i < l->n; i++)
 		if (strncmp(l->v[i], name, len) == 0 && l->v[i][len] == '=') {
+			manifest_strs_unindex(l);
 			free(l->v[i]);
 			memmove(l->v + i, l->v + i + 1,
 			    (l->n - i - 1) * sizeof *l->v);
@@ -115,8 +118,7 @@ docker_json(const char *s, struct manifest_strs *l)
 				break;
 			}
 			/* Repeats matter here: keep them. */
-			l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
-			l->v[l->n++] = xstrdup(yamldoc_str(it));
+			manifest_strs_push(l, yamldoc_str(it));
 		}
 	}
 	yamldoc_free(d);
@@ -127,7 +129,7 @@ docker_json(const char *s, struct manifest_strs *l)
 static char *
 docker_program(const char *rest, int *shell)
 {
-	struct manifest_strs	 l = { NULL, 0 };
+	struct manifest_strs	 l = { NULL, 0, NULL };
 	char			*exe;
 
 	if (docker_json(rest, &l) == 0) {
@@ -204,8 +206,12 @@ docker_from(struct dfile *df, char *rest)
 	df->nst++;
 }
 
-/* ARG NAME[=VALUE] or ENV NAME=VALUE ... / ENV NAME VALUE. */
-static void
+/*
+ * ARG NAME[=VALUE] or ENV NAME=VALUE ... / ENV NAME VALUE.  Returns 0, or
+ * -1 when l would hold more than DOCKER_MAX_VARS (each is looked up by a
+ * walk of the list).
+ */
+static int
 docker_vars(struct manifest_strs *l, char *rest, int env)
 {
 	char	*w, *eq, *v, *q;
@@ -214,11 +220,13 @@ docker_vars(struct manifest_strs *l, char *rest, int env)
 		w = strsep(&rest, " \t");
 		if (rest != NULL)
 			docker_setvar(l, w, strlen(w), rest);
-		return;
+		return (0);
 	}
 	while ((w = strsep(&rest, " \t")) != NULL) {
 		if (*w == '\0')
 			continue;
+		if (l->n >= DOCKER_MAX_VARS)
+			return (-1);
 		if ((eq = strchr(w, '=')) == NULL) {
 			if (manifest_var(l, w, strlen(w)) == NULL)
 				docker_setvar(l, w, strlen(w), "");
@@ -233,13 +241,14 @@ docker_vars(struct manifest_strs *l, char *rest, int env)
 		docker_setvar(l, w, eq - w, v);
 		free(v);
 	}
+	return (0);
 }
 
 static void
 docker_words(struct manifest_strs *l, const char *rest,
     const struct manifest_strs *vars)
 {
-	struct manifest_strs	 j = { NULL, 0 };
+	struct manifest_strs	 j = { NULL, 0, NULL };
 	char			*x, *s, *w;
 	size_t			 i;
 
@@ -267,7 +276,7 @@ docker_words(struct manifest_strs *l, const char *rest,
 static void
 docker_expose(struct dfile *df, struct dstage *s, const char *rest)
 {
-	struct manifest_strs	 l = { NULL, 0 };
+	struct manifest_strs	 l = { NULL, 0, NULL };
 	struct manifest_ctr	*scratch;
 	size_t			 i;
 
@@ -309,9 +318,10 @@ docker_instruction(struct dfile *df, const char *word, char *rest)
 		return;
 	}
 	if (df->nst == 0) {
-		if (strcmp(word, "ARG") == 0)
-			docker_vars(&df->global, rest, 0);
-		else {
+		if (strcmp(word, "ARG") == 0) {
+			if (docker_vars(&df->global, rest, 0) != 0)
+				goto toomany;
+		} else {
 			manifest_bad(df->set, df->path, df->line, "%s before "
 			    "FROM", word);
 			df->bad = 1;
@@ -325,8 +335,8 @@ docker_instruction(struct dfile *df, const char *word, char *rest)
 		    manifest_var(&df->global, rest, strlen(rest)) != NULL)
 			docker_setvar(&s->vars, rest, strlen(rest),
 			    manifest_var(&df->global, rest, strlen(rest)));
-		else
-			docker_vars(&s->vars, rest, word[0] == 'E');
+		else if (docker_vars(&s->vars, rest, word[0] == 'E') != 0)
+			goto toomany;
 	} else if (strcmp(word, "ENTRYPOINT") == 0) {
 		free(s->entry);
 		s->entry = docker_program(rest, &s->entry_shell);
@@ -355,6 +365,11 @@ docker_instruction(struct dfile *df, const char *word, char *rest)
 			break;
 		}
 	}
+	return;
+toomany:
+	manifest_bad(df->set, df->path, df->line, "%s: more than %d "
+	    "variables", word, DOCKER_MAX_VARS);
+	df->bad = 1;
 }
 
 /* The image's name: NAME of NAME.Dockerfile or Dockerfile.NAME, or the

@@ -104,7 +104,8 @@ runtime_time(const char *s)
 
 /*
  * Returns the contents of path as an allocated NUL-terminated string (caller
- * frees), or NULL when it cannot be read or is larger than max bytes.
+ * frees), or NULL when it cannot be read (errno set) or is not a regular
+ * file or is larger than max bytes (errno 0).
  */
 char *
 runtime_read_file(const char *path, size_t max)
@@ -120,6 +121,7 @@ runtime_read_file(const char *path, size_t max)
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
 	    (size_t)sb.st_size > max) {
 		close(fd);
+		errno = 0;
 		return (NULL);
 	}
 	buf = xmalloc((size_t)sb.st_size + 1);

@@ -29,7 +29,7 @@ static void
 peers(const char *value, const struct manifest_strs *services,
     const char *want)
 {
-	struct manifest_strs	 l = { NULL, 0 };
+	struct manifest_strs	 l = { NULL, 0, NULL };
 	char			 buf[512] = "";
 	size_t			 i, len = 0;
 
@@ -44,7 +44,7 @@ peers(const char *value, const struct manifest_strs *services,
 int
 main(void)
 {
-	struct manifest_strs	 services = { NULL, 0 };
+	struct manifest_strs	 services = { NULL, 0, NULL };
 	struct manifest_ctr	*c;
 	long long		 n;
 	int			 b;
