@@ -55,6 +55,7 @@ struct event {
 	int		 sa_port;
 	char		*container;	/* container id, NULL when none */
 	int		 malformed;	/* a record of it was truncated or broken */
+	const char	*malformed_why;	/* static; NULL: truncated, broken */
 	int		 session;	/* entered its container by exec */
 	char		*pool;		/* strings allocated with the event */
 	size_t		 pool_used;

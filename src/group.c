@@ -18,6 +18,17 @@
  * (whole seconds of log time, compared with each new record, never
  * backwards), so that a log is cut into the events a plain auparse walk
  * finds; a record from the past (clock skew, a clock step) ages nothing.
+ * A record that comes after its event was ended for sure (by its
+ * PROCTITLE or EOE, or by the size caps) would make a second, broken event
+ * of the same serial: the last GROUP_DONE such events are remembered, and
+ * such a record goes to the bad-line callback.  A whole event again (its
+ * first record type again) is let through: the store counts it a
+ * duplicate.  Events ended otherwise (a standalone record, the timeout,
+ * the window) may have records to come, which auparse too would make an
+ * event of their own (SPADE's USER records before their SYSCALL).  A
+ * record type libaudit cannot name, and an UNKNOWN[n] inside an event,
+ * would make auparse cut the event in two: they go to the bad-line
+ * callback too (an UNKNOWN[n] alone is an event).
  * Lines that are not records go to the bad-line callback and nowhere else.
  * Blank lines and '#' comments are skipped.
  */
@@ -35,6 +46,7 @@
 #define GROUP_MAX_RECORDS	4096
 #define GROUP_MAX_BYTES		(8U << 20)
 #define GROUP_TYPE_CACHE	64
+#define GROUP_DONE		1024	/* events remembered once handed on */
 
 struct group_slot {
 	int		 pos;		/* index in live[] */
@@ -47,6 +59,16 @@ struct group_slot {
 	size_t		 len;
 	size_t		 cap;
 	int		 nrecords;
+	int		 first_type;	/* of its first record */
+};
+
+/* An event handed on, in a table indexed by serial. */
+struct group_done {
+	int64_t		 time_ms;
+	uint64_t	 serial;
+	uint64_t	 node_hash;
+	int		 first_type;
+	int		 used;
 };
 
 struct group_type {
@@ -68,6 +90,7 @@ struct group {
 	void			*arg;
 	struct group_type	 types[GROUP_TYPE_CACHE];
 	int			 ntypes;
+	struct group_done	 done[GROUP_DONE];
 };
 
 /*
@@ -258,6 +281,43 @@ group_is_standalone(int type)
 	return (type == AUDIT_ANOM_ABEND);
 }
 
+static uint64_t
+group_node_hash(const char *node, size_t len)
+{
+	uint64_t	h = 14695981039346656037ULL;
+	size_t		i;
+
+	if (node == NULL)
+		return (0);
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)node[i]) * 1099511628211ULL;
+	return (h | 1);
+}
+
+/* Whether a record of type belongs to an event already handed on. */
+static int
+group_is_late(struct group *g, const struct group_hdr *h, int type)
+{
+	struct group_done	*d = &g->done[h->serial % GROUP_DONE];
+
+	return (d->used && d->serial == h->serial &&
+	    d->time_ms == h->time_ms && d->first_type != type &&
+	    d->node_hash == group_node_hash(h->node, h->node_len));
+}
+
+/* Remembers that s's event has ended for sure (group_is_late()). */
+static void
+group_done(struct group *g, const struct group_slot *s)
+{
+	struct group_done	*d = &g->done[s->serial % GROUP_DONE];
+
+	d->used = 1;
+	d->serial = s->serial;
+	d->time_ms = s->time_ms;
+	d->node_hash = group_node_hash(s->node, s->node_len);
+	d->first_type = s->first_type;
+}
+
 /* Takes s out of flight and hands its event on. */
 static void
 group_emit(struct group *g, struct group_slot *s)
@@ -321,7 +381,7 @@ group_oldest(struct group *g)
 }
 
 static struct group_slot *
-group_new_slot(struct group *g, const struct group_hdr *h)
+group_new_slot(struct group *g, const struct group_hdr *h, int type)
 {
 	struct group_slot	*s;
 
@@ -337,6 +397,7 @@ group_new_slot(struct group *g, const struct group_hdr *h)
 	s->serial = h->serial;
 	s->len = 0;
 	s->nrecords = 0;
+	s->first_type = type;
 	if (h->time_ms / 1000 < g->oldest_sec)
 		g->oldest_sec = h->time_ms / 1000;
 	return (s);
@@ -402,7 +463,11 @@ group_line(struct group *g, const char *line, size_t len)
 		g->bad(g->arg, line, len, why);
 		return;
 	}
-	type = group_cached_type(g, h.type, h.type_len);
+	/* auparse cuts an event at a type it cannot name. */
+	if ((type = group_cached_type(g, h.type, h.type_len)) < 0) {
+		g->bad(g->arg, line, len, "unknown record type");
+		return;
+	}
 	s = group_find(g, &h);
 	if (type == AUDIT_EOE && s == NULL)
 		return;
@@ -411,14 +476,30 @@ group_line(struct group *g, const char *line, size_t len)
 	    g->oldest_sec <= h.time_ms / 1000 - GROUP_EOE_TIMEOUT)
 		group_age(g, h.time_ms / 1000);
 	if (type == AUDIT_EOE) {
+		group_done(g, s);
 		group_emit(g, s);
 		return;
 	}
+	/* A type this libaudit cannot name, auparse cuts the event at. */
+	if (s != NULL && h.type_len > 8 && memcmp(h.type, "UNKNOWN[", 8) == 0 &&
+	    audit_msg_type_to_name(type) == NULL) {
+		g->bad(g->arg, line, len, "record of unknown type inside an "
+		    "event");
+		return;
+	}
+	if (s == NULL && group_is_late(g, &h, type)) {
+		g->bad(g->arg, line, len, "record of an event already "
+		    "complete (out of order, or past 4096 records or 8 MiB)");
+		return;
+	}
 	if (s == NULL)
-		s = group_new_slot(g, &h);
+		s = group_new_slot(g, &h, type);
 	group_append(s, line, len);
-	if (type == AUDIT_PROCTITLE || group_is_standalone(type) ||
-	    s->nrecords >= GROUP_MAX_RECORDS || s->len >= GROUP_MAX_BYTES)
+	if (type == AUDIT_PROCTITLE || s->nrecords >= GROUP_MAX_RECORDS ||
+	    s->len >= GROUP_MAX_BYTES) {
+		group_done(g, s);
+		group_emit(g, s);
+	} else if (group_is_standalone(type))
 		group_emit(g, s);
 }
 

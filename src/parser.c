@@ -41,6 +41,8 @@
 
 #define PARSER_NSYSCALLS	1024
 #define PARSER_MAX_ARG		65535	/* highest EXECVE argument index kept */
+#define PARSER_MAX_CHUNK	255	/* highest a1[N] (the kernel: 35) */
+#define PARSER_MAX_ARGLEN	(1U << 20)	/* decoded bytes of one */
 #define PARSER_BATCH		64	/* events queued for a busy thread */
 #define PARSER_BATCH_MAX	512	/* ... before parser_feed() waits */
 #define PARSER_BATCH_BYTES	(1U << 20)	/* ... or that much text */
@@ -748,6 +750,32 @@ parser_str(char **dst, const char *raw, struct event *ev)
 	event_replace_str(ev, dst, parser_decode_in(ev, raw, &ev->malformed));
 }
 
+/*
+ * Whether raw is a valid untrusted string as the kernel writes them
+ * (audit_log_untrustedstring): "quoted", an even number of hex digits, or
+ * (null).  Anything else (odd length, a non-hex digit) is kept as it is
+ * but makes the event malformed.
+ */
+static void
+parser_check_untrusted(const char *raw, struct event *ev)
+{
+	if (raw == NULL || raw[0] == '"' || strcmp(raw, "(null)") == 0)
+		return;
+	if (!parser_is_hex(raw, strlen(raw))) {
+		ev->malformed = 1;
+		ev->malformed_why = "invalid hex string (odd length or not a "
+		    "hex digit) in event";
+	}
+}
+
+/* parser_str() for an untrusted string: see parser_check_untrusted(). */
+static void
+parser_untrusted(char **dst, const char *raw, struct event *ev)
+{
+	parser_check_untrusted(raw, ev);
+	parser_str(dst, raw, ev);
+}
+
 /* Fields common to SYSCALL and user-space records; v fetched lazily. */
 static void
 parser_common(struct parser *p, struct event *ev, enum parser_field f)
@@ -759,10 +787,10 @@ parser_common(struct parser *p, struct event *ev, enum parser_field f)
 		ev->auid = parser_id(v);
 		break;
 	case FLD_COMM:
-		parser_str(&ev->comm, v, ev);
+		parser_untrusted(&ev->comm, v, ev);
 		break;
 	case FLD_EXE:
-		parser_str(&ev->exe, v, ev);
+		parser_untrusted(&ev->exe, v, ev);
 		break;
 	case FLD_EUID:
 		ev->euid = parser_id(v);
@@ -873,10 +901,24 @@ parser_execve(struct parser *p, struct event *ev)
 				break;
 		if ((*s != '\0' && *s != '[') || idx > PARSER_MAX_ARG)
 			continue;
+		/* Joining chunks copies the argument: bound how often. */
+		if (*s == '[' && strtoul(s + 1, NULL, 10) > PARSER_MAX_CHUNK) {
+			ev->malformed = 1;
+			ev->malformed_why = "EXECVE argument in too many "
+			    "chunks, cut, in event";
+			continue;
+		}
+		parser_check_untrusted(auparse_get_field_str(p->au), ev);
 		if (parser_decode_into(auparse_get_field_str(p->au),
 		    &p->scratch, &p->scratch_cap, &ev->malformed) != 0)
 			event_add_arg(ev, "", (int)idx);
-		else
+		else if (idx < ev->argc && ev->argv[idx] != NULL &&
+		    strlen(ev->argv[idx]) + strlen(p->scratch) >
+		    PARSER_MAX_ARGLEN) {
+			ev->malformed = 1;
+			ev->malformed_why = "EXECVE argument over 1 MiB, cut, "
+			    "in event";
+		} else
 			event_add_arg(ev, p->scratch, (int)idx);
 	} while (auparse_next_field(p->au) > 0);
 }
@@ -893,8 +935,8 @@ parser_path(struct parser *p, struct event *ev)
 			continue;
 		switch (parser_field(n)) {
 		case FLD_NAME:
-			parser_str(&path->name, auparse_get_field_str(p->au),
-			    ev);
+			parser_untrusted(&path->name,
+			    auparse_get_field_str(p->au), ev);
 			break;
 		case FLD_NAMETYPE:
 			parser_str(&path->nametype,
@@ -931,12 +973,12 @@ parser_other(struct parser *p, struct event *ev, int type)
 		switch (type) {
 		case AUDIT_CWD:
 			if (f == FLD_CWD)
-				parser_str(&ev->cwd,
+				parser_untrusted(&ev->cwd,
 				    auparse_get_field_str(p->au), ev);
 			break;
 		case AUDIT_PROCTITLE:
 			if (f == FLD_PROCTITLE)
-				parser_str(&ev->proctitle,
+				parser_untrusted(&ev->proctitle,
 				    auparse_get_field_str(p->au), ev);
 			break;
 		case AUDIT_SOCKADDR:

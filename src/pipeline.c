@@ -305,13 +305,21 @@ static void
 pipeline_parsed(void *arg, struct event *ev)
 {
 	struct pipeline	*p = arg;
+	char		 what[80];
+	int		 n;
 
 	atomic_fetch_add(&p->st.events, 1);
 	if (ev->malformed) {
 		atomic_fetch_add(&p->st.malformed, 1);
-		pipeline_warn_bad(p, "truncated or broken record in event",
-		    ev->types != NULL ? ev->types : "",
-		    ev->types != NULL ? strlen(ev->types) : 0);
+		/* The line is the reader's, maybe past the event: name it. */
+		n = snprintf(what, sizeof what, "audit(%lld.%03d:%llu) %s",
+		    (long long)(ev->time_ms / 1000), (int)(ev->time_ms % 1000),
+		    (unsigned long long)ev->serial,
+		    ev->types != NULL ? ev->types : "");
+		pipeline_warn_bad(p, ev->malformed_why != NULL ?
+		    ev->malformed_why : "truncated or broken record in event",
+		    what, n < 0 ? 0 : (size_t)n < sizeof what ? (size_t)n :
+		    sizeof what - 1);
 	}
 	if (p->attr != NULL)
 		attr_event(p->attr, ev);

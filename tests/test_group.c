@@ -139,6 +139,42 @@ main(void)
 	feed(g, "node=a type=EOE msg=audit(4.000:7): ");
 	feed(g, "node=b type=EOE msg=audit(4.000:7): ");
 	is_int(s.events, 2, "nodes keep their own serials");
+
+	/* records after their event's PROCTITLE: refused, not a 2nd event */
+	memset(&s, 0, sizeof s);
+	feed(g, "type=PROCTITLE msg=audit(5.000:8): proctitle=6C73");
+	feed(g, "type=SYSCALL msg=audit(5.000:8): syscall=2 pid=1");
+	feed(g, "type=CWD msg=audit(5.000:8): cwd=\"/\"");
+	is_int(s.events, 1, "a late record makes no second event");
+	is_int(s.bad, 2, "each late record is reported");
+	is_str(s.why, "record of an event already complete (out of order, "
+	    "or past 4096 records or 8 MiB)", "as late");
+	/* the same event again, whole: passed on (the store counts it) */
+	feed(g, "type=PROCTITLE msg=audit(5.000:8): proctitle=6C73");
+	is_int(s.events, 2, "an event sent twice is passed on twice");
+	/* an event of more records than the cap: the rest refused */
+	memset(&s, 0, sizeof s);
+	feed(g, "type=SYSCALL msg=audit(6.000:9): syscall=2 pid=1");
+	for (i = 0; i < 4100; i++)
+		feed(g, "type=PATH msg=audit(6.000:9): item=0 name=\"/\"");
+	group_flush(g);
+	is_int(s.events, 1, "an event past 4096 records is one event");
+	is_int(s.records[0], 4096, "of 4096 records");
+	is_int(s.bad, 5, "the 5 records past them are reported");
+	/* unknown record types */
+	memset(&s, 0, sizeof s);
+	feed(g, "type=NO_SUCH_TYPE msg=audit(7.000:10): x=1");
+	is_int(s.bad, 1, "a type libaudit cannot name is refused");
+	is_str(s.why, "unknown record type", "as unknown");
+	feed(g, "type=SYSCALL msg=audit(7.000:11): syscall=2 pid=1");
+	feed(g, "type=UNKNOWN[9999] msg=audit(7.000:11): x=1");
+	feed(g, "type=PROCTITLE msg=audit(7.000:11): proctitle=6C73");
+	is_int(s.bad, 2, "UNKNOWN[n] inside an event is refused");
+	is_int(s.events, 1, "and the event stays whole");
+	is_int(s.records[0], 2, "with its other records");
+	feed(g, "type=UNKNOWN[9999] msg=audit(7.000:12): x=1");
+	group_flush(g);
+	is_int(s.events, 2, "UNKNOWN[n] alone is an event");
 	group_free(g);
 	group_free(NULL);
 	return (tap_done());

@@ -196,6 +196,41 @@ main(void)
 	    "success=yes exit=0 ppid=1 pid=2 comm=\"ls\" exe=\"/bin/ls\"\n"
 	    "type=PROCTITLE msg=audit(1.000:12): proctitle=6C73\n");
 	is_str(events[0]->syscall, "execve", "i386 syscall 11 is execve");
+
+	/* untrusted strings neither quoted nor hex: kept raw, flagged */
+	run("type=SYSCALL msg=audit(1.000:13): arch=c000003e syscall=59 "
+	    "success=yes exit=0 ppid=1 pid=2 comm=\"ls\" exe=\"/bin/ls\"\n"
+	    "type=EXECVE msg=audit(1.000:13): argc=1 a0=4G41\n"
+	    "type=PROCTITLE msg=audit(1.000:13): proctitle=6C7\n");
+	ok(nevents == 1 && events[0]->malformed, "invalid hex is malformed");
+	ok(events[0]->malformed_why != NULL &&
+	    strstr(events[0]->malformed_why, "invalid hex") != NULL,
+	    "saying invalid hex");
+	is_str(events[0]->argv[0], "4G41", "an invalid argument is kept raw");
+	is_str(events[0]->proctitle, "6C7", "an odd-length proctitle too");
+	run("type=SYSCALL msg=audit(1.000:14): arch=c000003e syscall=59 "
+	    "success=yes exit=0 ppid=1 pid=2 comm=\"ls\" exe=\"/bin/ls\"\n"
+	    "type=PROCTITLE msg=audit(1.000:14): proctitle=\"ls\"\n");
+	ok(!events[0]->malformed, "a quoted proctitle is fine");
+
+	/* an argument in more chunks than the kernel writes: cut, flagged */
+	{
+		char	text[8192];
+		int	i, n;
+
+		n = snprintf(text, sizeof text, "type=SYSCALL msg=audit("
+		    "1.000:15): arch=c000003e syscall=59 success=yes exit=0 "
+		    "ppid=1 pid=2\ntype=EXECVE msg=audit(1.000:15): argc=2 "
+		    "a0=\"x\" a1_len=600");
+		for (i = 0; i < 300; i++)
+			n += snprintf(text + n, sizeof text - n, " a1[%d]=41",
+			    i);
+		snprintf(text + n, sizeof text - n, "\n");
+		run(text);
+		ok(events[0]->malformed, "300 chunks are malformed");
+		is_int(strlen(events[0]->argv[1]), 256,
+		    "the first 256 are kept");
+	}
 	reset();
 	return (tap_done());
 }
