@@ -591,8 +591,9 @@ store_exec_int(struct store *s, const char *sql, int64_t a, int64_t *out)
 
 /*
  * Deletes the oldest events beyond max_events, and those older than
- * max_age_ms before the newest stored event (0 disables either), in a
- * transaction of its own.  Returns 0 or -1.
+ * max_age_ms before the newest stored event, or before tomorrow when that
+ * is later (0 disables either), in a transaction of its own.  Returns 0
+ * or -1.
  */
 int
 store_prune(struct store *s, int64_t max_events, int64_t max_age_ms)
@@ -612,8 +613,10 @@ store_prune(struct store *s, int64_t max_events, int64_t max_age_ms)
 			goto fail;
 	}
 	if (max_age_ms > 0) {
-		if (store_exec_int(s, "SELECT max(time_ms) - ?1 FROM events",
-		    max_age_ms, &newest) != 0)
+		/* An event from the future (a clock step) is not "newest". */
+		if (store_exec_int(s, "SELECT min(max(time_ms), CAST(("
+		    "julianday('now') - 2440587.5) * 86400000 AS INTEGER) + "
+		    "86400000) - ?1 FROM events", max_age_ms, &newest) != 0)
 			goto fail;
 		if (newest > 0 && (store_exec_int(s, "DELETE FROM paths WHERE "
 		    "event IN (SELECT id FROM events WHERE time_ms < ?1)",
