@@ -124,39 +124,62 @@ store_mkdirs(const char *path)
 }
 
 static int
-store_migrate(struct store *s, char **cause)
+store_user_version(struct store *s, int *version)
 {
 	sqlite3_stmt	*st;
-	char		 sql[64];
-	int		 version = 0, nsteps, i;
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
 	    NULL) != SQLITE_OK)
-		goto fail;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
+		return (-1);
+	*version = sqlite3_step(st) == SQLITE_ROW ?
+	    sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
+	return (0);
+}
+
+/*
+ * Applies the schema steps the database lacks, one transaction each.  The
+ * version is read again under the write lock: another process opening the
+ * same new database may have applied the step meanwhile.
+ */
+static int
+store_migrate(struct store *s, char **cause)
+{
+	char	 sql[64];
+	int	 version, nsteps;
+
 	for (nsteps = 0; schema_steps[nsteps].name != NULL; nsteps++)
 		;
+	if (store_user_version(s, &version) != 0)
+		goto fail;
+	while (version < nsteps) {
+		if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+			goto fail;
+		if (store_user_version(s, &version) != 0) {
+			store_exec(s, "ROLLBACK");
+			goto fail;
+		}
+		if (version < nsteps) {
+			snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+			    version + 1);
+			if (store_exec(s, schema_steps[version].sql) != 0 ||
+			    store_exec(s, sql) != 0) {
+				store_exec(s, "ROLLBACK");
+				xasprintf(cause, "applying schema %s failed",
+				    schema_steps[version].name);
+				return (-1);
+			}
+			log_debug("database: applying %s",
+			    schema_steps[version].name);
+			version++;
+		}
+		if (store_exec(s, "COMMIT") != 0)
+			goto fail;
+	}
 	if (version > nsteps) {
 		xasprintf(cause, "database schema %d is newer than this "
 		    "driftwatch (%d)", version, nsteps);
 		return (-1);
-	}
-	for (i = version; i < nsteps; i++) {
-		if (store_exec(s, "BEGIN IMMEDIATE") != 0)
-			goto fail;
-		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", i + 1);
-		if (store_exec(s, schema_steps[i].sql) != 0 ||
-		    store_exec(s, sql) != 0) {
-			store_exec(s, "ROLLBACK");
-			xasprintf(cause, "applying schema %s failed",
-			    schema_steps[i].name);
-			return (-1);
-		}
-		if (store_exec(s, "COMMIT") != 0)
-			goto fail;
-		log_debug("database: applied %s", schema_steps[i].name);
 	}
 	return (0);
 fail:
@@ -600,7 +623,8 @@ store_prune(struct store *s, int64_t max_events, int64_t max_age_ms)
 {
 	int64_t	maxid = 0, newest = 0;
 
-	if (store_commit(s, NULL) != 0 || store_exec(s, "BEGIN") != 0)
+	if (store_commit(s, NULL) != 0 ||
+	    store_exec(s, "BEGIN IMMEDIATE") != 0)
 		return (-1);
 	if (max_events > 0) {
 		if (store_exec_int(s, "SELECT max(id) - ?1 FROM events",

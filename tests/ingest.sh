@@ -86,6 +86,25 @@ is "$(json_get "$TMP/n.json" 'd["node"]')" "web-1" "the node is kept"
 is "$(json_get "$TMP/sum6.json" 'd["ingested"]')" "$events" \
     "the same serials from another node are other events"
 
+# two writers on one new database at once (e.g. the plugin and a replay):
+# the schema is created once, and neither loses a batch to the other's lock
+awk -v n=20000 -f "$TOP_SRCDIR/tests/genstream.awk" > "$TMP/w1.log"
+awk -v n=20000 -v serial=100001 -v start=1795851000 \
+    -f "$TOP_SRCDIR/tests/genstream.awk" > "$TMP/w2.log"
+"$DRIFTWATCH" --db "$TMP/two.db" ingest --json "$TMP/w1.log" \
+    > "$TMP/w1.json" 2> "$TMP/w1.err" &
+wpid=$!
+"$DRIFTWATCH" --db "$TMP/two.db" ingest --json "$TMP/w2.log" \
+    > "$TMP/w2.json" 2> "$TMP/w2.err"
+rc2=$?
+wait "$wpid"
+rc1=$?
+is "$rc1 $rc2" "0 0" "two ingests at once on one new database both succeed"
+is "$(json_get "$TMP/w1.json" 'd["dropped"]') $(json_get "$TMP/w2.json" 'd["dropped"]')" \
+    "0 0" "neither drops a batch to the other's write lock"
+"$DRIFTWATCH" --db "$TMP/two.db" status --json > "$TMP/two.json"
+is "$(json_get "$TMP/two.json" 'd["events"]')" 40000 "all 40000 events are stored"
+
 "$DRIFTWATCH" --db "$DB" events --limit 3 > "$TMP/text"
 is "$(wc -l < "$TMP/text" | tr -d ' ')" 3 "text output, one line per event"
 done_testing
