@@ -10,6 +10,18 @@
  * closes our stdin: SIGTERM is honoured only from the parent, and means
  * "read to EOF (at most PLUGIN_TERM_GRACE seconds more), store, exit".
  * SIGHUP reloads the configuration file.  EOF flushes and exits.
+ *
+ * When the database stops taking writes (disk full, a file system turned
+ * read-only by an error), the reader goes on exactly as before: the worker
+ * logs one clear error, counts every event it cannot store as dropped, and
+ * stores again, with the dropped count, as soon as a commit succeeds
+ * (pipeline.c, store.c).  A database that cannot be opened for writing at
+ * start, on the other hand, makes the plugin exit non-zero with the reason:
+ * that is a configuration or system fault that waiting will not mend, and
+ * exiting puts it where the administrator looks (auditd logs the plugin's
+ * end and restarts it, up to max_restarts, each start logging the reason
+ * again) instead of a plugin that looks alive while it stores nothing.  A
+ * dead plugin never blocks auditd: its writes to the closed pipe fail.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -33,6 +33,7 @@
 
 #define PIPELINE_SHOW_BAD	20	/* malformed lines reported one by one */
 #define PIPELINE_PRUNE_EVERY	64	/* commits between retention passes */
+#define PIPELINE_DROP_LOG_MS	60000	/* between two warnings of drops */
 
 /* A raw event on its way through the queue: one allocation. */
 struct pipeline_item {
@@ -64,6 +65,8 @@ struct pipeline {
 	int64_t			 last_commit_ms;
 	int			 commits;
 	int			 store_failed;
+	int64_t			 drop_logged_ms;
+	uint64_t		 drop_logged;	/* dropped when last logged */
 };
 
 static void	pipeline_grouped(void *, const struct group_event *);
@@ -273,6 +276,22 @@ pipeline_grouped(void *arg, const struct group_event *gev)
 	}
 }
 
+/*
+ * A failed write abandoned the open batch (disk full, read-only): its
+ * events are not in the database; they move from stored to dropped, and
+ * the next event starts a new batch.
+ */
+static void
+pipeline_lost(struct pipeline *p)
+{
+	int	lost;
+
+	if ((lost = store_discard_lost(p->store)) > 0) {
+		atomic_fetch_sub(&p->st.ingested, lost);
+		atomic_fetch_add(&p->st.dropped, lost);
+	}
+}
+
 /* Stores ev (takes ownership) and counts the outcome. */
 static void
 pipeline_store(void *arg, struct event *ev)
@@ -298,6 +317,7 @@ pipeline_store(void *arg, struct event *ev)
 		atomic_fetch_add(&p->st.dropped, 1);
 		p->store_failed = 1;
 	}
+	pipeline_lost(p);
 	event_free(ev);
 }
 
@@ -340,8 +360,8 @@ pipeline_container(void *arg, const char *cid, const struct runtime_meta *m,
 
 /*
  * Commits the open batch with the counters gathered since the last commit.
- * A failed commit loses the batch: its events are counted as dropped.
- * Returns 0 or -1.
+ * A failed commit loses the batch: its events are counted as dropped, and
+ * the counters go with the next commit that succeeds.  Returns 0 or -1.
  */
 int
 pipeline_commit(struct pipeline *p)
@@ -351,6 +371,7 @@ pipeline_commit(struct pipeline *p)
 
 	/* The parser's thread may still hold events of this batch. */
 	parser_flush(p->parser);
+	pipeline_lost(p);
 	pending = store_pending(p->store);
 	now.ingested = (int64_t)atomic_load(&p->st.ingested);
 	now.duplicates = (int64_t)atomic_load(&p->st.duplicates);
@@ -370,6 +391,16 @@ pipeline_commit(struct pipeline *p)
 	d.anomalies = now.anomalies - p->saved.anomalies;
 	d.suppressed = now.suppressed - p->saved.suppressed;
 	p->last_commit_ms = timearg_now_ms();
+	/* Drops are counted in the database; the log hears of them too. */
+	if ((uint64_t)now.dropped > p->drop_logged && (p->drop_logged_ms == 0 ||
+	    p->last_commit_ms - p->drop_logged_ms >= PIPELINE_DROP_LOG_MS)) {
+		log_warnx("%llu events dropped (queue full or database not "
+		    "writable), %lld in all; driftwatch status counts them",
+		    (unsigned long long)((uint64_t)now.dropped -
+		    p->drop_logged), (long long)now.dropped);
+		p->drop_logged = (uint64_t)now.dropped;
+		p->drop_logged_ms = p->last_commit_ms;
+	}
 	if (p->attr != NULL)
 		attr_drain(p->attr, pipeline_container, p);
 	if (p->detect != NULL && detect_flush(p->detect) != 0)

@@ -11,6 +11,15 @@
  * in-memory cache.  The schema comes from schema/NNN-*.sql, embedded at build
  * time and applied in order, tracked by PRAGMA user_version.  Every statement
  * is prepared and parameterised.
+ *
+ * A write that fails (disk full, read-only or failing file system) abandons
+ * the whole open batch: SQLite may already have rolled it back, and a batch
+ * half in the database (an event without its paths) would be counted both
+ * stored and dropped.  Until the next store_commit() the events offered are
+ * refused; store_discard_lost() tells the pipeline how many of the batch's
+ * events never reached the disk, so that it counts them as dropped.  The
+ * first failure after a success is logged with its reason, the next ones
+ * only at debug level, and the first commit that succeeds again says so.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -73,12 +82,54 @@ struct store {
 	struct strmap	*containers;
 	int		 in_txn;
 	int		 pending;	/* events added since the last commit */
+	int		 lost;		/* a failed write abandoned the batch */
+	int		 failing;	/* writes fail; logged once */
+	char		*path;
 };
 
 static void
 store_err(struct store *s, const char *what)
 {
 	log_warnx("database: %s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/*
+ * Gives up the open batch after a failed write: resets every statement (a
+ * failed step leaves it unusable until reset), rolls back what SQLite has
+ * not already rolled back itself, and forgets what the batch interned.
+ */
+static void
+store_abandon(struct store *s)
+{
+	int	i;
+
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_reset(s->st[i]);
+	for (i = 0; i < STORE_CACHED; i++)
+		if (s->cached[i] != NULL)
+			sqlite3_reset(s->cached[i]);
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (s->in_txn)
+		s->lost = 1;
+	s->in_txn = 0;
+	strmap_clear(s->strings);
+	strmap_clear(s->containers);
+}
+
+/* A write of the open batch failed: log (once) and abandon the batch. */
+static void
+store_werr(struct store *s, const char *what)
+{
+	if (!s->failing)
+		log_warnx("database %s: cannot write (%s: %s); events are "
+		    "counted as dropped until it accepts writes again",
+		    s->path, what, sqlite3_errmsg(s->db));
+	else
+		log_debug("database %s: %s: %s", s->path, what,
+		    sqlite3_errmsg(s->db));
+	s->failing = 1;
+	store_abandon(s);
 }
 
 static int
@@ -221,9 +272,23 @@ store_open(const char *path, int flags, char **cause)
 	 */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
-		xasprintf(cause, "cannot open %s: %s", path,
-		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+		if (s->db != NULL && sqlite3_system_errno(s->db) != 0)
+			xasprintf(cause, "cannot open %s: %s (%s)", path,
+			    sqlite3_errmsg(s->db),
+			    strerror(sqlite3_system_errno(s->db)));
+		else
+			xasprintf(cause, "cannot open %s: %s", path,
+			    s->db != NULL ? sqlite3_errmsg(s->db) :
+			    "out of memory");
+		goto fail;
+	}
+	/* SQLite falls back to read-only; a writer must not start so. */
+	if ((flags & STORE_CREATE) && sqlite3_db_readonly(s->db, "main") == 1) {
+		xasprintf(cause, "database %s is read-only (read-only file "
+		    "system or no write permission); driftwatch needs to "
+		    "write to it", path);
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
@@ -269,6 +334,7 @@ store_close(struct store *s)
 	sqlite3_close(s->db);
 	strmap_free(s->strings);
 	strmap_free(s->containers);
+	free(s->path);
 	free(s);
 }
 
@@ -280,7 +346,7 @@ store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		store_err(s, what);
+		store_werr(s, what);
 		return (-1);
 	}
 	return (0);
@@ -412,13 +478,34 @@ store_bind_uid(sqlite3_stmt *st, int col, uint32_t v)
 		sqlite3_bind_int64(st, col, v);
 }
 
+/*
+ * Opens the batch transaction if none is open.  Returns 0, or -1 when the
+ * batch has been abandoned (until the next store_commit()) or BEGIN fails.
+ */
 static int
 store_begin(struct store *s)
 {
+	if (s->lost)
+		return (-1);
+	if (s->in_txn && sqlite3_get_autocommit(s->db)) {
+		/* SQLite rolled the batch back after an error of its own. */
+		store_werr(s, "the open transaction was rolled back");
+		return (-1);
+	}
 	if (s->in_txn)
 		return (0);
-	if (store_exec(s, "BEGIN") != 0)
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	/*
+	 * IMMEDIATE: a batch that began with a read could not be upgraded
+	 * to a write after another writer's commit (SQLITE_BUSY at once, no
+	 * busy wait), and would be lost.
+	 */
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		store_werr(s, "starting a transaction");
 		return (-1);
+	}
 	s->in_txn = 1;
 	return (0);
 }
@@ -539,6 +626,24 @@ store_pending(const struct store *s)
 	return (s->pending);
 }
 
+/*
+ * When a failed write has abandoned the open batch, forgets it and returns
+ * the number of its events store_add_event() had accepted (none of them is
+ * in the database); otherwise returns 0 and changes nothing.
+ */
+int
+store_discard_lost(struct store *s)
+{
+	int	n;
+
+	if (!s->lost)
+		return (0);
+	n = s->pending;
+	s->lost = 0;
+	s->pending = 0;
+	return (n);
+}
+
 static int
 store_counter_add(struct store *s, const char *name, int64_t delta)
 {
@@ -553,16 +658,20 @@ store_counter_add(struct store *s, const char *name, int64_t delta)
 
 /*
  * Commits the open batch together with the counter deltas in d (borrowed;
- * NULL for none).  Returns 0, or -1 when the batch was rolled back.
+ * NULL for none).  Returns 0, or -1 when the batch is lost (rolled back
+ * now, or abandoned by an earlier failed write); the next batch starts
+ * empty either way.
  */
 int
 store_commit(struct store *s, const struct store_counters *d)
 {
+	if (s->lost)
+		goto lost;
 	if (d != NULL && (d->ingested || d->duplicates || d->dropped ||
 	    d->gaps || d->malformed || d->records || d->anomalies ||
 	    d->suppressed)) {
 		if (store_begin(s) != 0)
-			return (-1);
+			goto lost;
 		if (store_counter_add(s, "ingested", d->ingested) != 0 ||
 		    store_counter_add(s, "duplicates", d->duplicates) != 0 ||
 		    store_counter_add(s, "dropped", d->dropped) != 0 ||
@@ -572,21 +681,24 @@ store_commit(struct store *s, const struct store_counters *d)
 		    store_counter_add(s, "anomalies", d->anomalies) != 0 ||
 		    store_counter_add(s, "anomalies_suppressed",
 		    d->suppressed) != 0)
-			goto rollback;
+			goto lost;
 	}
 	if (!s->in_txn)
 		return (0);
-	if (store_exec(s, "COMMIT") != 0)
-		goto rollback;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_werr(s, "committing");
+		goto lost;
+	}
+	if (s->failing)
+		log_info("database %s: writes succeed again", s->path);
+	s->failing = 0;
 	s->in_txn = 0;
 	s->pending = 0;
 	return (0);
-rollback:
-	store_exec(s, "ROLLBACK");
-	s->in_txn = 0;
+lost:
+	store_abandon(s);
+	s->lost = 0;
 	s->pending = 0;
-	strmap_clear(s->strings);
-	strmap_clear(s->containers);
 	return (-1);
 }
 
@@ -987,7 +1099,7 @@ store_container_update(struct store *s, const char *cid,
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		store_err(s, "updating a container");
+		store_werr(s, "updating a container");
 		return (-1);
 	}
 	return (0);
@@ -1044,13 +1156,11 @@ store_last_event_id(struct store *s)
 void
 store_rollback(struct store *s)
 {
-	if (!s->in_txn)
+	if (!s->in_txn && !s->lost)
 		return;
-	store_exec(s, "ROLLBACK");
-	s->in_txn = 0;
+	store_abandon(s);
+	s->lost = 0;
 	s->pending = 0;
-	strmap_clear(s->strings);
-	strmap_clear(s->containers);
 }
 
 /* Opens the batch transaction if none is open; returns 0 or -1. */

@@ -58,6 +58,7 @@ void		 store_close(struct store *);
 int		 store_add_event(struct store *, const struct event *);
 int		 store_commit(struct store *, const struct store_counters *);
 int		 store_pending(const struct store *);
+int		 store_discard_lost(struct store *);
 int		 store_container_update(struct store *, const char *cid,
 		    const struct runtime_meta *, const char *source);
 int		 store_prune(struct store *, int64_t max_events,

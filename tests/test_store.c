@@ -2,12 +2,16 @@
 /*
  * Unit tests of store.c against a real SQLite file: schema creation, adding
  * events, duplicates, counters committed with their events, reading back,
- * container filters, retention, persistence across reopen, rollback.
+ * container filters, retention, persistence across reopen, rollback, and
+ * a full database (PRAGMA max_page_count): the batch is abandoned as a
+ * whole, counted, and writes work again once there is room.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "event.h"
 #include "store.h"
@@ -76,7 +80,7 @@ main(void)
 	char			*cause = NULL;
 	const char		*cid = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 	int64_t			 events, containers;
-	int			 i;
+	int			 i, accepted, refused, rc;
 
 	if (mkdtemp(path) == NULL)
 		return (1);
@@ -161,6 +165,44 @@ main(void)
 	ok(store_prune(s, 0, 10000) == 0, "prune by age");
 	store_status(s, &c, &events, &containers);
 	is_int(events, 11, "events older than 10 s before the newest go");
+
+	/* A full database: no page more may be allocated. */
+	ok(sqlite3_exec(store_db(s), "PRAGMA max_page_count = 1", NULL, NULL,
+	    NULL) == SQLITE_OK, "the database is made full");
+	accepted = refused = 0;
+	for (i = 0; i < 2000; i++) {
+		ev = make(200000 + i, 1000 + i, "/bin/full", NULL);
+		event_set_str(&ev->cwd, "/a/new/string/for/every/event");
+		ev->cwd[0] = (char)('A' + i % 26);
+		rc = store_add_event(s, ev);
+		event_free(ev);
+		if (rc == 1 && refused == 0)
+			accepted++;
+		else if (rc == -1)
+			refused++;
+		else
+			break;
+	}
+	ok(refused > 0 && accepted + refused == 2000,
+	    "once a write fails, the rest of the batch is refused "
+	    "(%d accepted, %d refused)", accepted, refused);
+	is_int(store_discard_lost(s), accepted,
+	    "the abandoned batch's accepted events are reported lost");
+	is_int(store_discard_lost(s), 0, "once");
+	ok(sqlite3_get_autocommit(store_db(s)), "no transaction is left open");
+	sqlite3_exec(store_db(s), "PRAGMA max_page_count = 1073741823", NULL,
+	    NULL, NULL);
+	memset(&d, 0, sizeof d);
+	d.dropped = 2000;
+	is_int(store_commit(s, &d), 0, "room again: the counters commit");
+	ev = make(300000, 5000, "/bin/after", NULL);
+	is_int(store_add_event(s, ev), 1, "and events are stored again");
+	event_free(ev);
+	is_int(store_commit(s, NULL), 0, "committed");
+	store_status(s, &c, &events, &containers);
+	is_int(events, 12, "none of the lost batch is in the database");
+	is_int(c.dropped, 2000, "the dropped counter has them");
+	ok(store_integrity_ok(s), "integrity_check is ok after the failure");
 	store_close(s);
 	store_close(NULL);
 	snprintf(db, sizeof db, "rm -rf %s", path);
