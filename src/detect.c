@@ -2,9 +2,11 @@
 /*
  * detect.c: drift and attack detection on attributed events.
  *
- * Fed each newly stored container event by the pipeline (host events and
- * re-ingested duplicates never reach it), it learns the image's profile
- * (baseline.c) and raises anomalies, stored through store_detect.c:
+ * Fed each newly stored event by the pipeline, it learns the image's
+ * profile (baseline.c) and raises anomalies, stored through
+ * store_detect.c (events already stored, re-ingested after a crash, only
+ * refresh what it remembers of processes, written files and connections:
+ * detect_replay()):
  *   - immutability rules, on from the first event, learning or not: a file
  *     written in the container and then executed there (drop-exec), writes
  *     to system, account, preload, cron and SSH key paths, package managers,
@@ -449,8 +451,8 @@ detect_flush(struct detect *d)
 		if (f->pending == 0)
 			continue;
 		if (store_anomaly_fold(d->store, f->id, f->pending, f->last_ms,
-		    f->serials, f->nserials, f->events + f->nserials - f->nnew,
-		    f->nnew) != 0)
+		    f->serials + f->nserials - f->nnew,
+		    f->events + f->nserials - f->nnew, f->nnew) != 0)
 			rc = -1;
 		f->pending = 0;
 		f->nnew = 0;
@@ -484,10 +486,13 @@ detect_fold(struct detect *d, const char *fp, const struct event *ev,
 	return (1);
 }
 
-/* Remembers a stored anomaly so its repeats fold in memory. */
+/*
+ * Remembers a stored anomaly (new, or from an earlier run) so its repeats
+ * fold in memory; ev's serial is stored with it already.
+ */
 static void
 detect_remember(struct detect *d, const char *fp, int64_t id,
-    const struct event *ev, int64_t event_id, int fresh)
+    const struct event *ev, int64_t event_id)
 {
 	struct detect_fold	*f;
 
@@ -500,8 +505,7 @@ detect_remember(struct detect *d, const char *fp, int64_t id,
 	memset(f, 0, sizeof *f);
 	f->id = id;
 	f->last_ms = ev->time_ms;
-	/* an anomaly from an earlier run has its evidence already */
-	f->nserials = fresh ? 1 : DETECT_SERIALS;
+	f->nserials = 1;
 	f->serials[0] = ev->serial;
 	f->events[0] = event_id;
 	strmap_put(d->folds, fp, (int64_t)d->nfold++);
@@ -703,7 +707,7 @@ detect_raise(struct detect *d, int rule, const struct detect_ctx *c,
 			output_detected(d->output, &a, id);
 		} else
 			d->st.folded++;
-		detect_remember(d, fp, id, ev, c->event_id, is_new);
+		detect_remember(d, fp, id, ev, c->event_id);
 	}
 	free(argv);
 }
@@ -867,6 +871,28 @@ detect_exec(struct detect *d, const struct detect_ctx *c)
 		    "(an exec session)", prog, ev->pid, c->image);
 }
 
+/*
+ * Remembers a file written, created, renamed to or made executable, for
+ * drop-exec; returns the mode a chmod set, else 0.
+ */
+static uint64_t
+detect_note_file(struct detect *d, const struct event *ev,
+    const struct feature *f)
+{
+	uint64_t	mode = 0;
+	int		exec_bit = 0;
+
+	if (strcmp(f->op, "chmod") == 0) {
+		mode = strcmp(ev->syscall, "fchmodat") == 0 ? ev->a[2] :
+		    ev->a[1];
+		exec_bit = (mode & 0111) != 0;
+	}
+	if (strcmp(f->op, "write") == 0 || strcmp(f->op, "create") == 0 ||
+	    strcmp(f->op, "rename") == 0 || exec_bit)
+		detect_remember_write(d, ev, f->path, exec_bit);
+	return (mode);
+}
+
 static void
 detect_file(struct detect *d, const struct detect_ctx *c,
     const struct feature *f)
@@ -884,23 +910,14 @@ detect_file(struct detect *d, const struct detect_ctx *c,
 		{ R_SSH_KEY_WRITE, "SSH keys" },
 	};
 	size_t			 i;
-	int			 exec_bit = 0;
-	uint64_t		 mode = 0;
+	uint64_t		 mode;
 
 	detect_who(ev, who, sizeof who);
-	if (strcmp(f->op, "chmod") == 0) {
-		mode = strcmp(ev->syscall, "fchmodat") == 0 ? ev->a[2] :
-		    ev->a[1];
-		exec_bit = (mode & 0111) != 0;
-		if (mode & 06000)
-			detect_raise(d, R_SETUID_BIT, c, f->path, f->path,
-			    "%s set the set-%s-ID bit on %s (mode %04llo)",
-			    who, (mode & 04000) ? "user" : "group", f->path,
-			    (unsigned long long)(mode & 07777));
-	}
-	if (strcmp(f->op, "write") == 0 || strcmp(f->op, "create") == 0 ||
-	    strcmp(f->op, "rename") == 0 || exec_bit)
-		detect_remember_write(d, ev, f->path, exec_bit);
+	if ((mode = detect_note_file(d, ev, f)) & 06000)
+		detect_raise(d, R_SETUID_BIT, c, f->path, f->path,
+		    "%s set the set-%s-ID bit on %s (mode %04llo)",
+		    who, (mode & 04000) ? "user" : "group", f->path,
+		    (unsigned long long)(mode & 07777));
 	for (i = 0; i < sizeof targets / sizeof targets[0]; i++)
 		if (detect_in(&d->rules[targets[i].rule].paths, f->path)) {
 			detect_raise(d, targets[i].rule, c, f->path, f->path,
@@ -1106,4 +1123,34 @@ detect_event(struct detect *d, const struct event *ev, int64_t event_id,
 		declared_check(img->declared, ev, f, n, &skip,
 		    detect_declared_raise, &dd);
 	}
+}
+
+/*
+ * Takes in ev (borrowed), an event stored before (a re-ingest
+ * after a crash or a restart): remembers only what later events are
+ * judged by (the program of each process, files written, recent
+ * connections), so that what follows is judged as in an uninterrupted
+ * run.  Nothing is learnt, raised or sent to the outputs again.
+ */
+void
+detect_replay(struct detect *d, const struct event *ev)
+{
+	struct feature	 f[FEATURE_MAX];
+	const char	*pexe;
+	int		 n, i;
+
+	pexe = detect_track_exe(d, ev);
+	if (ev->container == NULL || ev->syscall == NULL ||
+	    detect_is_runtime(ev)) {
+		if (feature_is_exec(ev) || ev->container == NULL)
+			detect_note_exe(d, ev);
+		return;
+	}
+	detect_note_exe(d, ev);
+	n = feature_extract(ev, pexe, f, FEATURE_MAX);
+	for (i = 0; i < n; i++)
+		if (f[i].kind == FEAT_FILE)
+			detect_note_file(d, ev, &f[i]);
+		else if (f[i].kind == FEAT_CONNECT)
+			detect_connect(d, ev, f[i].key);
 }

@@ -23,6 +23,7 @@ struct detect	*detect_create(const struct config *, struct store *,
 void		 detect_free(struct detect *);
 void		 detect_event(struct detect *, const struct event *,
 		    int64_t event_id, const struct runtime_meta *);
+void		 detect_replay(struct detect *, const struct event *);
 int		 detect_flush(struct detect *);
 const struct detect_stats *detect_stats(struct detect *);
 int		 detect_rules_check(const char *path, char **cause);

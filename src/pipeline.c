@@ -304,6 +304,8 @@ pipeline_store(void *arg, struct event *ev)
 	if (rc == 1 && p->detect != NULL)
 		detect_event(p->detect, ev, store_last_event_id(p->store),
 		    p->attr != NULL ? attr_meta(p->attr, ev->container) : NULL);
+	else if (rc == 0 && p->detect != NULL)
+		detect_replay(p->detect, ev);
 	if (rc == 1) {
 		atomic_fetch_add(&p->st.ingested, 1);
 		if (ev->container != NULL &&

@@ -52,7 +52,8 @@ enum sd_slot {
 	SD_ENTRY_SAVE,
 	SD_ANOMALY_ADD,
 	SD_ANOMALY_EVENT,
-	SD_ANOMALY_FOLD
+	SD_ANOMALY_FOLD,
+	SD_ANOMALY_SERIAL
 };
 
 static int
@@ -288,38 +289,40 @@ store_anomaly_add(struct store *s, const struct store_anomaly *a, int64_t *id,
 
 /*
  * Adds to anomaly id (in the open batch) count more repeats seen until
- * last_ms, its serials (the first ones, at most 20, as a whole) and the
- * nevents newest evidence events.  Returns 0 or -1.
+ * last_ms, and n serials of them with their evidence events (borrowed
+ * arrays): each serial is appended, and its event linked, while the
+ * anomaly holds fewer than 20, so that it keeps its first 20 however often
+ * the process folding them restarted.  Returns 0 or -1.
  */
 int
 store_anomaly_fold(struct store *s, int64_t id, int64_t count,
-    int64_t last_ms, const uint64_t *serials, int nserials,
-    const int64_t *events, int nevents)
+    int64_t last_ms, const uint64_t *serials, const int64_t *events, int n)
 {
 	sqlite3_stmt	*st;
-	char		 buf[24 * 21 + 4];
-	size_t		 o = 0;
-	int		 i, rc;
+	int		 i;
 
-	buf[o++] = '[';
-	for (i = 0; i < nserials && i < 20; i++)
-		o += snprintf(buf + o, sizeof buf - o, "%s%llu", i ? "," : "",
-		    (unsigned long long)serials[i]);
-	snprintf(buf + o, sizeof buf - o, "]");
 	if (store_batch(s) != 0 || (st = store_cached(s, SD_ANOMALY_FOLD,
 	    "UPDATE anomalies SET count = count + ?2,"
-	    " last_ms = max(last_ms, ?3), state = 'open',"
-	    " serials = CASE WHEN json_array_length(serials) < ?5 THEN ?4"
-	    " ELSE serials END WHERE id = ?1")) == NULL)
+	    " last_ms = max(last_ms, ?3), state = 'open' WHERE id = ?1")) ==
+	    NULL)
 		return (-1);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, count);
 	sqlite3_bind_int64(st, 3, last_ms);
-	sqlite3_bind_text(st, 4, buf, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 5, nserials);
-	if ((rc = sd_done(st)) != SQLITE_DONE)
+	if (sd_done(st) != SQLITE_DONE)
 		return (sd_fail(s, "folding an anomaly"));
-	for (i = 0; i < nevents; i++) {
+	for (i = 0; i < n; i++) {
+		if ((st = store_cached(s, SD_ANOMALY_SERIAL, "UPDATE anomalies"
+		    " SET serials = json_insert(serials, '$[#]', ?2)"
+		    " WHERE id = ?1 AND json_array_length(serials) < 20")) ==
+		    NULL)
+			return (-1);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (int64_t)serials[i]);
+		if (sd_done(st) != SQLITE_DONE)
+			return (sd_fail(s, "folding an anomaly"));
+		if (sqlite3_changes(store_db(s)) == 0)
+			break;		/* it has its first 20 */
 		if (events[i] <= 0 || (st = store_cached(s, SD_ANOMALY_EVENT,
 		    "INSERT OR IGNORE INTO anomaly_events (anomaly, event)"
 		    " VALUES (?1, ?2)")) == NULL)
@@ -331,7 +334,6 @@ store_anomaly_fold(struct store *s, int64_t id, int64_t count,
 	}
 	return (0);
 }
-
 
 static const char *
 sd_text(sqlite3_stmt *st, int col)

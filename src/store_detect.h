@@ -108,8 +108,8 @@ int	store_images_version(struct store *, int64_t *);
 int	store_anomaly_add(struct store *, const struct store_anomaly *,
 	    int64_t *id, int *is_new);
 int	store_anomaly_fold(struct store *, int64_t id, int64_t count,
-	    int64_t last_ms, const uint64_t *serials, int nserials,
-	    const int64_t *events, int nevents);
+	    int64_t last_ms, const uint64_t *serials, const int64_t *events,
+	    int n);
 int	store_anomalies(struct store *, const struct store_anomaly_filter *,
 	    store_anomaly_cb, void *);
 int	store_severity_rank(const char *);
