@@ -16,12 +16,13 @@
  * logs one clear error, counts every event it cannot store as dropped, and
  * stores again, with the dropped count, as soon as a commit succeeds
  * (pipeline.c, store.c).  A database that cannot be opened for writing at
- * start, on the other hand, makes the plugin exit non-zero with the reason:
- * that is a configuration or system fault that waiting will not mend, and
- * exiting puts it where the administrator looks (auditd logs the plugin's
- * end and restarts it, up to max_restarts, each start logging the reason
- * again) instead of a plugin that looks alive while it stores nothing.  A
- * dead plugin never blocks auditd: its writes to the closed pipe fail.
+ * start (read-only, full, not creatable) is treated the same way rather
+ * than by exiting, which auditd would answer with at most max_restarts
+ * restarts and then silence: the plugin logs the reason, reads on and
+ * counts every event as dropped, tries again every PLUGIN_RETRY seconds,
+ * and once the database opens the count goes into it with the first
+ * commit.  (A line being read at that moment may come out broken: counted
+ * as malformed.)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,6 +37,7 @@
 
 #include "attr.h"
 #include "cmd.h"
+#include "group.h"
 #include "linebuf.h"
 #include "log.h"
 #include "pipeline.h"
@@ -47,10 +49,18 @@
 #define PLUGIN_MAX_LINE		(1 << 20)
 #define PLUGIN_IDLE_MS		1000	/* flush grouped events when idle */
 #define PLUGIN_TERM_GRACE	5
+#define PLUGIN_RETRY		5	/* s between attempts to open the db */
+#define PLUGIN_RETRY_LOG	60	/* s between reminders while it fails */
 
 static volatile sig_atomic_t	plugin_term;
 static volatile sig_atomic_t	plugin_foreign_term;
 static volatile sig_atomic_t	plugin_hup;
+
+/* Events read while the database cannot be opened: counted, then lost. */
+struct plugin_wait {
+	struct group	*group;
+	uint64_t	 events;
+};
 
 struct plugin_reader {
 	struct pipeline	*pipeline;
@@ -132,6 +142,96 @@ plugin_read(void *arg)
 	return (NULL);
 }
 
+static void
+plugin_wait_event(void *arg, const struct group_event *gev)
+{
+	struct plugin_wait	*w = arg;
+
+	(void)gev;
+	w->events++;
+}
+
+static void
+plugin_wait_bad(void *arg, const char *line, size_t len, const char *why)
+{
+	(void)arg;
+	(void)line;
+	(void)len;
+	(void)why;
+}
+
+static void
+plugin_wait_line(void *arg, const char *line, size_t len, int toolong)
+{
+	struct plugin_wait	*w = arg;
+
+	if (!toolong)
+		group_line(w->group, line, len);
+}
+
+/*
+ * The database could not be opened (cause, borrowed): reads standard input
+ * all the same, counting its events, and tries to open the database again
+ * every PLUGIN_RETRY seconds.  Returns the store once it opens, with
+ * *dropped the events read meanwhile; NULL at end of input or on SIGTERM
+ * from the parent.
+ */
+static struct store *
+plugin_wait_store(struct cmd_ctx *ctx, const char *cause, uint64_t *dropped)
+{
+	struct plugin_wait	 w;
+	struct linebuf		*lb;
+	struct store		*store = NULL;
+	struct pollfd		 pfd;
+	char			 buf[65536], *why = NULL;
+	ssize_t			 n;
+	int64_t			 tried, logged;
+
+	log_warnx("%s; reading on, counting every event as dropped, and "
+	    "trying again every %d s", cause, PLUGIN_RETRY);
+	memset(&w, 0, sizeof w);
+	w.group = group_create(plugin_wait_event, plugin_wait_bad, &w);
+	lb = linebuf_create(PLUGIN_MAX_LINE, plugin_wait_line, &w);
+	tried = logged = timearg_now_ms();
+	pfd.fd = STDIN_FILENO;
+	pfd.events = POLLIN;
+	while (!plugin_term) {
+		if (timearg_now_ms() - tried >= PLUGIN_RETRY * 1000) {
+			tried = timearg_now_ms();
+			if ((store = store_open(ctx->cfg->db, STORE_CREATE,
+			    &why)) != NULL)
+				break;
+			if (tried - logged >= PLUGIN_RETRY_LOG * 1000) {
+				log_warnx("%s; %llu events dropped so far", why,
+				    (unsigned long long)w.events);
+				logged = tried;
+			}
+			free(why);
+			why = NULL;
+		}
+		if (poll(&pfd, 1, PLUGIN_IDLE_MS) <= 0)
+			continue;
+		n = read(STDIN_FILENO, buf, sizeof buf);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		linebuf_feed(lb, buf, (size_t)n);
+	}
+	linebuf_end(lb);
+	group_flush(w.group);
+	*dropped = w.events;
+	if (store != NULL)
+		log_info("database %s opens now; %llu events read meanwhile "
+		    "were dropped", ctx->cfg->db, (unsigned long long)w.events);
+	else
+		log_warnx("plugin stopping: the database never opened; %llu "
+		    "events dropped", (unsigned long long)w.events);
+	linebuf_free(lb);
+	group_free(w.group);
+	return (store);
+}
+
 /* Runs on the worker thread between events: acts on the signal flags. */
 static void
 plugin_tick(void *arg)
@@ -183,6 +283,7 @@ cmd_plugin(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store		*store;
 	struct pipeline_stats	*st;
 	pthread_t		 thread;
+	uint64_t		 dropped = 0;
 	char			*cause = NULL;
 	int			 ch, rc;
 
@@ -198,23 +299,25 @@ cmd_plugin(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (!isatty(STDERR_FILENO) && !ctx->verbose)
 		log_init(LOG_TO_SYSLOG, 0, "driftwatch");
-	if ((store = store_open(ctx->cfg->db, STORE_CREATE, &cause)) == NULL) {
-		log_warnx("%s", cause);
-		free(cause);
-		return (CMD_ERROR);
-	}
 	/* Before any thread starts: capabilities are per thread. */
 	if (privs_limit_reader(ctx->cfg, 0, &cause) != 0) {
 		log_warnx("%s", cause);
 		free(cause);
-		store_close(store);
 		return (CMD_ERROR);
 	}
 	plugin_signals();
+	if ((store = store_open(ctx->cfg->db, STORE_CREATE, &cause)) == NULL) {
+		store = plugin_wait_store(ctx, cause, &dropped);
+		free(cause);
+		if (store == NULL)
+			return (CMD_ERROR);
+	}
 	attr = attr_create_live(ctx->cfg);
 	memset(&r, 0, sizeof r);
 	r.fd = STDIN_FILENO;
 	r.pipeline = pipeline_create(store, ctx->cfg, PIPELINE_QUEUED, attr);
+	/* the first commit stores the count */
+	atomic_fetch_add(&pipeline_stats(r.pipeline)->dropped, dropped);
 	if (pipeline_detect(r.pipeline, &cause) != 0)
 		fatalx("%s", cause);
 	pipeline_scope(r.pipeline);

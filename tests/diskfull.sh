@@ -7,9 +7,10 @@
 #     the worker), and counts what it cannot store as dropped; when the
 #     tmpfs grows (remount,size=64m) it stores again, logs so, and at the
 #     end stored + dropped = sent, the dropped counter in the database.
-#  2. A read-only database at start: the plugin exits non-zero with a clear
-#     message (see cmd_plugin.c for why it exits rather than waits); once
-#     the file system is writable again, the next start stores.
+#  2. A read-only database at start: the plugin logs a clear message,
+#     reads on (auditd is not blocked) counting every event as dropped, and
+#     once the file system is writable again opens the database and stores,
+#     the drops counted in it: stored + dropped = sent.
 #  3. Read-only while running: Linux refuses to remount a file system
 #     read-only while a process has files open for writing on it (EBUSY),
 #     which the plugin always has, so the test records that refusal.  The
@@ -110,18 +111,33 @@ mounted="$mounted $TMP/ro"
 awk -v n=20 -v eoe=1 -f "$TOP_SRCDIR/tests/genstream.awk" > "$TMP/s20.log"
 "$DRIFTWATCH" --db "$TMP/ro/dw.db" plugin < "$TMP/s20.log" 2> /dev/null
 mount -o remount,ro "$TMP/ro"
-"$DRIFTWATCH" -d --db "$TMP/ro/dw.db" plugin < "$TMP/s20.log" \
-    2> "$TMP/ro.err"
-rc=$?
-ok "$([ $rc -ne 0 ]; echo $?)" "read-only at start: exits non-zero ($rc)"
+rm -f "$TMP/rofifo"
+mkfifo "$TMP/rofifo"
+"$DRIFTWATCH" -d --db "$TMP/ro/dw.db" plugin < "$TMP/rofifo" \
+    2> "$TMP/ro.err" &
+ropid=$!
+exec 8> "$TMP/rofifo"
+awk -v n=30 -v eoe=1 -v serial=1001 -f "$TOP_SRCDIR/tests/genstream.awk" \
+    > "$TMP/s30.log"
+timeout 10 cat "$TMP/s30.log" >&8
+ok $? "read-only at start: the plugin reads on (30 events sent)"
+wait_log "$TMP/ro.err" 'is read-only' 5
+ok $? "with a clear message"
 grep -v 'debug' "$TMP/ro.err" | sed 's/^/# /'
-ok "$(grep -q 'is read-only' "$TMP/ro.err"; echo $?)" "with a clear message"
+kill -0 "$ropid" 2> /dev/null
+ok $? "and keeps running"
 mount -o remount,rw "$TMP/ro"
-awk -v n=100 -v eoe=1 -v serial=5001 -f "$TOP_SRCDIR/tests/genstream.awk" |
-    "$DRIFTWATCH" --db "$TMP/ro/dw.db" plugin 2> /dev/null
-is "$("$DRIFTWATCH" --db "$TMP/ro/dw.db" status --json |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')" \
-    120 "writable again: the next start stores"
+wait_log "$TMP/ro.err" 'opens now' 15
+ok $? "writable again: it opens the database by itself"
+awk -v n=100 -v eoe=1 -v serial=5001 -f "$TOP_SRCDIR/tests/genstream.awk" >&8
+exec 8>&-
+wait "$ropid"
+is $? 0 "and exits 0 at end of input"
+"$DRIFTWATCH" --db "$TMP/ro/dw.db" status --json > "$TMP/ro.json"
+is "$(json_get "$TMP/ro.json" 'd["events"]')" 120 \
+    "what came after is stored (20 before + 100)"
+is "$(json_get "$TMP/ro.json" 'd["dropped"]')" 30 \
+    "the 30 events read meanwhile are counted as dropped in the database"
 
 # 3. read-only while running
 "$FW" -r 4000 -n 8000 "$TMP/t.log" "$DRIFTWATCH" -d \
