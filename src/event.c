@@ -139,32 +139,15 @@ event_set_str(char **dst, const char *src)
 	*dst = src == NULL ? NULL : xstrdup(src);
 }
 
-/*
- * The room an array of n items has when it only grew through event_add_*:
- * powers of two, so that thousands of PATH records or arguments cost
- * linear time, not a copy of the array each.
- */
-static size_t
-event_room(size_t n)
-{
-	size_t	room = 8;
-
-	if (n == 0)
-		return (0);
-	while (room < n)
-		room *= 2;
-	return (room);
-}
-
 /* Appends an empty path item and returns it (borrowed; owned by ev). */
 struct event_path *
 event_add_path(struct event *ev)
 {
 	struct event_path	*p;
 
-	if ((size_t)ev->npaths + 1 > event_room(ev->npaths))
+	if ((size_t)ev->npaths + 1 > xroom(ev->npaths))
 		ev->paths = xreallocarray(ev->paths,
-		    event_room(ev->npaths + 1), sizeof *ev->paths);
+		    xroom(ev->npaths + 1), sizeof *ev->paths);
 	p = &ev->paths[ev->npaths++];
 	memset(p, 0, sizeof *p);
 	return (p);
@@ -180,9 +163,9 @@ event_add_arg(struct event *ev, const char *s, int idx)
 	if (idx < 0 || idx > 65535)
 		return;
 	if (idx >= ev->argc) {
-		if ((size_t)idx + 1 > event_room(ev->argc))
+		if ((size_t)idx + 1 > xroom(ev->argc))
 			ev->argv = xreallocarray(ev->argv,
-			    event_room(idx + 1), sizeof *ev->argv);
+			    xroom(idx + 1), sizeof *ev->argv);
 		while (ev->argc <= idx)
 			ev->argv[ev->argc++] = NULL;
 	}

@@ -74,29 +74,12 @@ manifest_ctr_free(struct manifest_ctr *c)
 	free(c);
 }
 
-/*
- * The room an array of n items has, growing only through this file's
- * functions: powers of two, so that a manifest of thousands of containers
- * or list entries costs linear time, not a copy of the array per entry.
- */
-static size_t
-manifest_room(size_t n)
-{
-	size_t	room = 8;
-
-	if (n == 0)
-		return (0);
-	while (room < n)
-		room *= 2;
-	return (room);
-}
-
 /* Appends c to set; takes ownership of c. */
 void
 manifest_set_add(struct manifest_set *set, struct manifest_ctr *c)
 {
-	if (set->n + 1 > manifest_room(set->n))
-		set->v = xreallocarray(set->v, manifest_room(set->n + 1),
+	if (set->n + 1 > xroom(set->n))
+		set->v = xreallocarray(set->v, xroom(set->n + 1),
 		    sizeof *set->v);
 	set->v[set->n++] = c;
 }
@@ -135,8 +118,8 @@ manifest_strs_push(struct manifest_strs *l, const char *s)
 {
 	size_t	i;
 
-	if (l->n + 1 > manifest_room(l->n))
-		l->v = xreallocarray(l->v, manifest_room(l->n + 1),
+	if (l->n + 1 > xroom(l->n))
+		l->v = xreallocarray(l->v, xroom(l->n + 1),
 		    sizeof *l->v);
 	l->v[l->n++] = xstrdup(s);
 	if (l->index != NULL)
@@ -752,7 +735,7 @@ manifest_derive(struct manifest_set *set, char **paths, size_t n)
 			set->bad = 1;
 		if (more.n > 0) {
 			set->v = xreallocarray(set->v,
-			    manifest_room(set->n + more.n), sizeof *set->v);
+			    xroom(set->n + more.n), sizeof *set->v);
 			memmove(set->v + compose_at + more.n,
 			    set->v + compose_at,
 			    (set->n - compose_at) * sizeof *set->v);

@@ -95,3 +95,20 @@ xasprintf(char **ret, const char *fmt, ...)
 		fatalx("out of memory formatting a string");
 	return (n);
 }
+
+/*
+ * The room an array of n items has when it grows only by
+ * xreallocarray(p, xroom(n + 1), size) whenever n + 1 > xroom(n): powers of
+ * two from 8, so that appending items one at a time costs linear time.
+ */
+size_t
+xroom(size_t n)
+{
+	size_t	room = 8;
+
+	if (n == 0)
+		return (0);
+	while (room < n)
+		room *= 2;
+	return (room);
+}
