@@ -18,7 +18,10 @@
  * after it dropped root and capabilities: the HTTP parser never runs
  * privileged.  A static file is answered before any body is read; an API
  * body is refused (413) past api_max_body, from Content-Length at once or
- * while chunks come.  Without a token only
+ * while chunks come.  microhttpd's timeout is one of silence, which a
+ * client sending a byte now and then (slowloris) never reaches: a watchdog
+ * thread shuts down each connection that has not sent a whole request head
+ * within api_timeout of its start or of its last answer.  Without a token only
  * GET /api/v1/health, GET /api/v1/openapi.json and the static files are
  * served; every error is a JSON object { "error", "detail" }.
  */
@@ -56,12 +59,26 @@
 #define API_HEADER_MEMORY	(32 * 1024)
 #define API_KEEPALIVE		15	/* seconds of silence in a stream */
 
+/* A connection, for the watchdog: its socket context in microhttpd. */
+struct api_sock {
+	struct api_sock		*prev;
+	struct api_sock		*next;
+	int			 fd;
+	int			 busy;		/* its request head is in */
+	int			 shut;
+	struct timespec		 since;		/* waiting for a head */
+};
+
 struct api_server {
 	struct MHD_Daemon	*mhd;
 	struct api_server_conf	 conf;
 	struct api_ctx		*ctx;
 	pthread_mutex_t		 lock;		/* the handlers, ctx->store */
 	atomic_int		 stopping;
+	pthread_mutex_t		 socks_lock;	/* socks and their fields */
+	struct api_sock		*socks;
+	pthread_t		 watchdog;
+	int			 watching;
 };
 
 /* A server-sent event stream (api_stream.h), owned by its response. */
@@ -630,6 +647,91 @@ api_public(const char *method, const char *path)
 	    strcmp(path, "/openapi.json") == 0);
 }
 
+/* Marks c's connection as busy with a request, or waiting for one. */
+static void
+api_sock_busy(struct api_server *srv, struct MHD_Connection *c, int busy)
+{
+	const union MHD_ConnectionInfo	*ci;
+	struct api_sock			*as;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || (as = ci->socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&srv->socks_lock);
+	as->busy = busy;
+	clock_gettime(CLOCK_MONOTONIC, &as->since);
+	pthread_mutex_unlock(&srv->socks_lock);
+}
+
+/*
+ * Keeps the watchdog's list: a connection joins it when it starts and
+ * leaves it when it closes, before microhttpd closes its socket (so the
+ * watchdog never shuts down a socket number reused since).
+ */
+static void
+api_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct api_server		*srv = cls;
+	const union MHD_ConnectionInfo	*ci;
+	struct api_sock			*as;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci == NULL)
+			return;
+		as = xcalloc(1, sizeof *as);
+		as->fd = ci->connect_fd;
+		clock_gettime(CLOCK_MONOTONIC, &as->since);
+		pthread_mutex_lock(&srv->socks_lock);
+		if ((as->next = srv->socks) != NULL)
+			as->next->prev = as;
+		srv->socks = as;
+		pthread_mutex_unlock(&srv->socks_lock);
+		*socket_context = as;
+		return;
+	}
+	if ((as = *socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&srv->socks_lock);
+	if (as->prev != NULL)
+		as->prev->next = as->next;
+	else
+		srv->socks = as->next;
+	if (as->next != NULL)
+		as->next->prev = as->prev;
+	pthread_mutex_unlock(&srv->socks_lock);
+	free(as);
+	*socket_context = NULL;
+}
+
+/* Shuts down the connections slower than api_timeout to send a head. */
+static void *
+api_watchdog(void *arg)
+{
+	struct api_server	*srv = arg;
+	struct api_sock		*as;
+	struct timespec		 now, nap = { 0, 250 * 1000 * 1000 };
+
+	while (!atomic_load(&srv->stopping)) {
+		nanosleep(&nap, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		pthread_mutex_lock(&srv->socks_lock);
+		for (as = srv->socks; as != NULL; as = as->next) {
+			if (as->busy || as->shut || now.tv_sec -
+			    as->since.tv_sec < (time_t)srv->conf.timeout)
+				continue;
+			log_debug("http: no request within %lld s, closing",
+			    (long long)srv->conf.timeout);
+			shutdown(as->fd, SHUT_RDWR);
+			as->shut = 1;
+		}
+		pthread_mutex_unlock(&srv->socks_lock);
+	}
+	return (NULL);
+}
+
 static enum MHD_Result
 api_access(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -642,8 +744,10 @@ api_access(void *cls, struct MHD_Connection *c, const char *url,
 	char			*end;
 
 	(void)version;
-	if (ac == NULL)
+	if (ac == NULL) {
 		log_debug("http: %s %s", method, url);
+		api_sock_busy(srv, c, 1);
+	}
 	if (strncmp(url, API_PREFIX, strlen(API_PREFIX)) != 0 ||
 	    (url[strlen(API_PREFIX)] != '/' &&
 	    url[strlen(API_PREFIX)] != '\0')) {
@@ -708,9 +812,8 @@ api_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct api_conn	*ac = *con_cls;
 
-	(void)cls;
-	(void)c;
 	(void)toe;
+	api_sock_busy(cls, c, 0);
 	if (ac != NULL) {
 		free(ac->body);
 		free(ac);
@@ -748,6 +851,7 @@ api_server_start(int fd, const struct api_server_conf *conf,
 	srv->conf = *conf;
 	srv->ctx = ctx;
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_mutex_init(&srv->socks_lock, NULL);
 	atomic_init(&srv->stopping, 0);
 	flags = MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
@@ -767,6 +871,7 @@ api_server_start(int fd, const struct api_server_conf *conf,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)conf->timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)API_HEADER_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, api_completed, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, api_notify, srv,
 	    /* without TLS the list ends here and the rest is never read */
 	    conf->tls_cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT :
 	    MHD_OPTION_END, conf->tls_cert,
@@ -777,10 +882,16 @@ api_server_start(int fd, const struct api_server_conf *conf,
 		    "certificate or key?)");
 		goto fail;
 	}
+	srv->watching = pthread_create(&srv->watchdog, NULL, api_watchdog,
+	    srv) == 0;
+	if (!srv->watching)
+		log_warnx("http: no watchdog thread: slow clients are dropped "
+		    "only when silent for api_timeout");
 	return (srv);
 fail:
 	close(fd);
 	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->socks_lock);
 	free(srv);
 	return (NULL);
 }
@@ -791,10 +902,13 @@ api_server_stop(struct api_server *srv)
 {
 	if (srv == NULL)
 		return;
-	/* streams see this within a second and end */
+	/* streams and the watchdog see this within a second and end */
 	atomic_store(&srv->stopping, 1);
+	if (srv->watching)
+		pthread_join(srv->watchdog, NULL);
 	/* MHD closes the listening socket it was given */
 	MHD_stop_daemon(srv->mhd);
 	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->socks_lock);
 	free(srv);
 }

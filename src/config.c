@@ -133,7 +133,8 @@ static const struct config_opt config_opts[] = {
 	{ "api_max_per_ip", CONFIG_INT, OFF(api_max_per_ip), "16", 1, 10000,
 	  "serve: connections at once from one address" },
 	{ "api_timeout", CONFIG_INT, OFF(api_timeout), "30", 1, 3600,
-	  "serve: seconds an idle connection is kept" },
+	  "serve: seconds an idle connection is kept, and a client has to "
+	  "send a request's headers" },
 	{ "api_tls_cert", CONFIG_STRING, OFF(api_tls_cert), "", 0, 0,
 	  "serve: PEM certificate (with api_tls_key: HTTPS; empty: HTTP)" },
 	{ "api_tls_key", CONFIG_STRING, OFF(api_tls_key), "", 0, 0,
