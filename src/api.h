@@ -67,6 +67,9 @@ struct api_route {
 /* The routes (api_routes.c), terminated by a NULL method. */
 extern const struct api_route api_routes[];
 
+const struct api_route *api_route_find(const char *method, const char *path,
+	    char *buf, struct api_request *, int *path_known);
+
 void	api_error(struct api_response *, int status, const char *error,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 json_t	*api_openapi(void);

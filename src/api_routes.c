@@ -3,11 +3,12 @@
  * api_routes.c: the route table of the HTTP API (api.h), the handlers that
  * need no more than a counter (/health, /status, /metrics), the OpenAPI
  * document built from the table, and what every handler shares: query
- * parameters and pages.  The server (api_server.c) matches a request
- * against api_routes[], captures the {name} segments and calls the
- * handler with the shared store; handlers never see microhttpd and never
- * hold SQL (store_api.c and the other store files do).  The other
- * handlers live in api_anomalies.c, api_images.c and api_stream.c.
+ * parameters and pages.  api_route_find() matches a request against
+ * api_routes[] and captures the {name} segments; the server (api_server.c)
+ * then calls the handler with the shared store.  Handlers never see
+ * microhttpd and never hold SQL (store_api.c and the other store files
+ * do).  The other handlers live in api_anomalies.c, api_images.c and
+ * api_stream.c.
  *
  * Objects are those of the CLI's --json (render.c).  Lists are pages:
  * ?limit=N (default 100; more than 1000 gives 1000) and ?cursor=C, the
@@ -111,6 +112,69 @@ static const struct {
 	    "/stream, the last anomaly id seen" },
 	{ NULL, NULL, NULL }
 };
+
+/*
+ * Matches path against pattern segment by segment; "{name}" segments
+ * capture into req->params, pointing into buf (a copy of path, cut at the
+ * end of each capture on a match).  Returns 1 on a match.
+ */
+static int
+api_match(const char *pattern, const char *path, char *buf,
+    struct api_request *req)
+{
+	const char	*p = pattern;
+	char		*s, *ends[API_MAX_PARAMS];
+	size_t		 plen, slen;
+	int		 i;
+
+	strcpy(buf, path);
+	s = buf;
+	req->nparams = 0;
+	while (*p == '/' && *s == '/') {
+		p++;
+		s++;
+		plen = strcspn(p, "/");
+		slen = strcspn(s, "/");
+		if (plen > 1 && p[0] == '{' && p[plen - 1] == '}') {
+			if (slen == 0 || req->nparams == API_MAX_PARAMS)
+				return (0);
+			ends[req->nparams] = s + slen;
+			req->params[req->nparams++] = s;
+		} else if (slen != plen || strncmp(p, s, plen) != 0)
+			return (0);
+		p += plen;
+		s += slen;
+	}
+	if (*p != '\0' || *s != '\0')
+		return (0);
+	for (i = 0; i < req->nparams; i++)
+		*ends[i] = '\0';
+	return (1);
+}
+
+/*
+ * Finds the route of method (HEAD already read as GET) and path (below
+ * /api/v1, e.g. /anomalies/7).  buf, strlen(path) + 1 bytes of the
+ * caller's, receives a copy of path that req->params point into (valid
+ * while buf is).  Returns the route (static), or NULL; *path_known is then
+ * 1 when the path exists with another method (a 405, not a 404).
+ */
+const struct api_route *
+api_route_find(const char *method, const char *path, char *buf,
+    struct api_request *req, int *path_known)
+{
+	const struct api_route	*rt;
+
+	*path_known = 0;
+	for (rt = api_routes; rt->method != NULL; rt++) {
+		if (!api_match(rt->pattern, path, buf, req))
+			continue;
+		*path_known = 1;
+		if (strcmp(rt->method, method) == 0)
+			return (rt);
+	}
+	return (NULL);
+}
 
 /* Sets res to status with json (the response takes the reference). */
 void

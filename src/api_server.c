@@ -431,45 +431,6 @@ api_send_error(struct MHD_Connection *c, int status, const char *error,
 	return (api_send(c, &r));
 }
 
-/*
- * Matches path against pattern segment by segment; "{name}" segments
- * capture into req->params, pointing into buf (a copy of path, cut at the
- * end of each capture on a match).  Returns 1 on a match.
- */
-static int
-api_match(const char *pattern, const char *path, char *buf,
-    struct api_request *req)
-{
-	const char	*p = pattern;
-	char		*s, *ends[API_MAX_PARAMS];
-	size_t		 plen, slen;
-	int		 i;
-
-	strcpy(buf, path);
-	s = buf;
-	req->nparams = 0;
-	while (*p == '/' && *s == '/') {
-		p++;
-		s++;
-		plen = strcspn(p, "/");
-		slen = strcspn(s, "/");
-		if (plen > 1 && p[0] == '{' && p[plen - 1] == '}') {
-			if (slen == 0 || req->nparams == API_MAX_PARAMS)
-				return (0);
-			ends[req->nparams] = s + slen;
-			req->params[req->nparams++] = s;
-		} else if (slen != plen || strncmp(p, s, plen) != 0)
-			return (0);
-		p += plen;
-		s += slen;
-	}
-	if (*p != '\0' || *s != '\0')
-		return (0);
-	for (i = 0; i < req->nparams; i++)
-		*ends[i] = '\0';
-	return (1);
-}
-
 static enum MHD_Result
 api_dispatch(struct api_server *srv, struct MHD_Connection *c,
     const char *method, const char *path, struct api_conn *ac)
@@ -479,20 +440,13 @@ api_dispatch(struct api_server *srv, struct MHD_Connection *c,
 	struct api_response	 r;
 	const char		*m;
 	char			*buf;
-	int			 path_known = 0;
+	int			 path_known;
 
 	m = strcmp(method, "HEAD") == 0 ? "GET" : method;
 	memset(&req, 0, sizeof req);
 	memset(&r, 0, sizeof r);
 	buf = xmalloc(strlen(path) + 1);
-	for (rt = api_routes; rt->method != NULL; rt++) {
-		if (!api_match(rt->pattern, path, buf, &req))
-			continue;
-		path_known = 1;
-		if (strcmp(rt->method, m) == 0)
-			break;
-	}
-	if (rt->method == NULL) {
+	if ((rt = api_route_find(m, path, buf, &req, &path_known)) == NULL) {
 		free(buf);
 		if (strcmp(path, "/openapi.json") == 0) {
 			if (strcmp(m, "GET") != 0)
