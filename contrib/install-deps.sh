@@ -21,6 +21,8 @@ apt-get install -y -qq --no-install-recommends \
 # CC=clang --enable-fuzzing, then make fuzz-smoke (fuzz/README).
 apt-get install -y -qq --no-install-recommends \
 	clang libclang-rt-14-dev >/dev/null
+# valgrind: make memcheck, the command-line interface under memcheck.
+apt-get install -y -qq --no-install-recommends valgrind >/dev/null
 # Node.js with npm, unless the machine has them already (another packaging
 # of Node.js, such as NodeSource's, conflicts with Debian's npm package).
 if ! command -v npm >/dev/null 2>&1; then
