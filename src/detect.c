@@ -1064,6 +1064,26 @@ detect_declared_raise(void *arg, enum declared_rule rule, const char *detail,
 }
 
 /*
+ * What every event does to the memory of processes: returns 1 with *pexe
+ * (the program of its parent) when ev is a container event to judge, 0
+ * when it is only remembered (host events, the runtime's processes,
+ * records without a system call).
+ */
+static int
+detect_track(struct detect *d, const struct event *ev, const char **pexe)
+{
+	*pexe = detect_track_exe(d, ev);
+	if (ev->container == NULL || ev->syscall == NULL ||
+	    detect_is_runtime(ev)) {
+		if (feature_is_exec(ev) || ev->container == NULL)
+			detect_note_exe(d, ev);
+		return (0);
+	}
+	detect_note_exe(d, ev);
+	return (1);
+}
+
+/*
  * Learns from and checks ev (borrowed), a container event just stored as
  * event_id; meta (borrowed, may be NULL) is what is known of its container.
  */
@@ -1079,14 +1099,8 @@ detect_event(struct detect *d, const struct event *ev, int64_t event_id,
 	int			 n, i;
 
 	output_event(d->output, ev);
-	pexe = detect_track_exe(d, ev);
-	if (ev->container == NULL || ev->syscall == NULL ||
-	    detect_is_runtime(ev)) {
-		if (feature_is_exec(ev) || ev->container == NULL)
-			detect_note_exe(d, ev);
+	if (!detect_track(d, ev, &pexe))
 		return;
-	}
-	detect_note_exe(d, ev);
 	if ((img = baseline_image(d->baseline, meta, ev->container,
 	    meta != NULL ? meta->name : NULL, ev->time_ms)) == NULL)
 		return;
@@ -1139,14 +1153,8 @@ detect_replay(struct detect *d, const struct event *ev)
 	const char	*pexe;
 	int		 n, i;
 
-	pexe = detect_track_exe(d, ev);
-	if (ev->container == NULL || ev->syscall == NULL ||
-	    detect_is_runtime(ev)) {
-		if (feature_is_exec(ev) || ev->container == NULL)
-			detect_note_exe(d, ev);
+	if (!detect_track(d, ev, &pexe))
 		return;
-	}
-	detect_note_exe(d, ev);
 	n = feature_extract(ev, pexe, f, FEATURE_MAX);
 	for (i = 0; i < n; i++)
 		if (f[i].kind == FEAT_FILE)
