@@ -28,23 +28,14 @@ api_token_file = $TMP/token
 api_max_body = 4096
 EOF
 
-PORT=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 
 "$DRIFTWATCH" --config "$TMP/conf" --db "$DB" serve \
     --listen "127.0.0.1:$PORT" > "$TMP/serve.out" 2> "$TMP/serve.err" &
 PID=$!
 trap 'kill "$PID" 2> /dev/null; rm -rf "$TMP"' EXIT
-i=0
-until curl -s -o /dev/null "$U/api/v1/health"; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$PID" 2> /dev/null; then
-		sed 's/^/# /' "$TMP/serve.err"
-		break
-	fi
-	sleep 0.1
-done
+wait_health "$U" "$PID" "$TMP/serve.err"
 
 # get NAME PATH [curl args...]: body in $TMP/NAME, prints the status
 get() {

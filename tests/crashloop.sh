@@ -288,8 +288,7 @@ sqlite3 "$TMP/ref.db" ".backup '$DB'"
 $PY dump "$DB" "$TMP/prev.json"
 acked=0
 for r in $(seq 1 "${CRASHLOOP_SERVE:-15}"); do
-	port=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	port=$(free_port)
 	"$DRIFTWATCH" --config "$TMP/conf" --db "$DB" serve \
 	    --listen "127.0.0.1:$port" > /dev/null 2>> "$TMP/serve.err" &
 	pid=$!

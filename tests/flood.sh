@@ -110,21 +110,12 @@ ok "$([ "$big_rss" -lt $((FLOOD_RSS_MAX_MB * 1024)) ]; echo $?)" \
 # /metrics over HTTP says the same as status
 command -v curl > /dev/null || { done_testing; }
 chmod 0755 "$TMP"
-PORT=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 "$DRIFTWATCH" --config "$TMP/flood.conf" --db "$TMP/big.db" serve \
     --listen "127.0.0.1:$PORT" > /dev/null 2> "$TMP/serve.err" &
 PID=$!
 trap 'kill "$PID" 2> /dev/null; rm -rf "$TMP"' EXIT
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/health"; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$PID" 2> /dev/null; then
-		sed 's/^/# /' "$TMP/serve.err"
-		break
-	fi
-	sleep 0.1
-done
+wait_health "http://127.0.0.1:$PORT" "$PID" "$TMP/serve.err"
 curl -s -H "Authorization: Bearer $(cat "$TMP/token")" \
     "http://127.0.0.1:$PORT/api/v1/metrics" > "$TMP/metrics"
 kill "$PID"

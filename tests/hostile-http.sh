@@ -28,8 +28,7 @@ api_timeout = $TIMEOUT
 api_max_connections = $MAXCONN
 api_max_per_ip = $MAXIP
 EOC
-PORT=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 "$DRIFTWATCH" --config "$TMP/conf" --db "$DB" serve \
     --listen "127.0.0.1:$PORT" > /dev/null 2> "$TMP/serve.err" &
 PID=$!

@@ -5,6 +5,11 @@
 #   skip_all REASON          skip the whole file (plan 1..0), exit 0
 #   done_testing             print the plan; exit status tells failure
 #   json_get FILE EXPR       evaluate a python expression on the JSON in FILE
+#   free_port                print a free TCP port on 127.0.0.1
+#   wait_health URL PID ERR [TENTHS]
+#                            wait until URL/api/v1/health answers (serve is
+#                            up); when PID dies or TENTHS tenths of a second
+#                            (100) pass, show ERR as comments and return 1
 # Tests run with DRIFTWATCH, AUWALK and TOP_SRCDIR set by make check.
 
 tap_n=0
@@ -52,6 +57,23 @@ f = sys.argv[1]
 rows = [json.loads(l) for l in open(f) if l.strip()]
 d = rows[0] if len(rows) == 1 else rows
 print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+free_port() {
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_health() {
+	wh_i=0
+	until curl -s -o /dev/null "$1/api/v1/health"; do
+		wh_i=$((wh_i + 1))
+		if [ $wh_i -gt "${4:-100}" ] || ! kill -0 "$2" 2> /dev/null; then
+			sed 's/^/# /' "$3"
+			return 1
+		fi
+		sleep 0.1
+	done
 }
 
 # A scratch directory removed at exit.

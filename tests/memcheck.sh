@@ -83,8 +83,7 @@ vg 0 "plugin on the sample capture (reader and worker threads)" plugin
 VG_STDIN=
 
 # serve: a few requests, then SIGTERM; memcheck's verdict is its exit status
-PORT=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 printf 'api_token_file = %s\napi_user = %s\n' "$TMP/token" \
     "$(id -un)" > "$TMP/serve.conf"
 [ "$(id -u)" -eq 0 ] && printf 'api_user = nobody\n' >> "$TMP/serve.conf" &&
@@ -96,15 +95,7 @@ valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full \
     "$DRIFTWATCH" --config "$TMP/serve.conf" --db "$DB" serve \
     --listen "127.0.0.1:$PORT" > /dev/null 2> "$TMP/serve.err" &
 spid=$!
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/health"; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 "$spid" 2> /dev/null; then
-		sed 's/^/# /' "$TMP/serve.err"
-		break
-	fi
-	sleep 0.1
-done
+wait_health "http://127.0.0.1:$PORT" "$spid" "$TMP/serve.err" 300
 auth="Authorization: Bearer $(cat "$TMP/token" 2> /dev/null)"
 codes=
 for p in /api/v1/status /api/v1/anomalies /api/v1/containers /api/v1/images \

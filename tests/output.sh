@@ -86,8 +86,7 @@ ok "$(grep -q "output jsonl: $n sent, 0 dropped, 0 failed" "$TMP/err"
     echo $?)" "and the file's"
 
 # A closed port: find a free one, then nobody listens there.
-dead=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+dead=$(free_port)
 printf 'db = %s\noutput_webhook = http://127.0.0.1:%s/\n' "$TMP/b.db" \
     "$dead" > "$TMP/dead.conf"
 start=$(date +%s)

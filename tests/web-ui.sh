@@ -65,12 +65,6 @@ TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$TOKEN" > "$TMP/api.token"
 chmod 600 "$TMP/api.token"
 
-# A free loopback port: the kernel's choice for a socket just closed.
-free_port() {
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # http GET URL [TOKEN]: the status code only.
 http_status() {
 	python3 - "$@" << 'EOF'
