@@ -349,13 +349,23 @@ attr_finish(struct attr *a, struct event *ev, const char *cid, int src,
 	a->sink(a->sink_arg, ev);
 }
 
+/* Sets whose code ev shows, as hint (borrowed) says. */
+static void
+attr_set_actor(struct event *ev, const struct proctree_hint *hint)
+{
+	ev->session = hint->session;
+	ev->runtime_work = hint->runtime_work;
+	ev->entered = hint->entered;
+}
+
 /* Passes on the oldest held event, attributed as the log now says. */
 static void
 attr_release_oldest(struct attr *a)
 {
-	struct event	*ev;
-	const char	*cid;
-	int		 pending;
+	struct proctree_hint	 hint;
+	struct event		*ev;
+	const char		*cid;
+	int			 pending;
 
 	ev = a->held[a->held_head];
 	a->held[a->held_head] = NULL;
@@ -363,7 +373,9 @@ attr_release_oldest(struct attr *a)
 	a->held_count--;
 	if (ev == NULL)
 		return;
-	cid = proctree_status(a->pt, ev->node, ev->pid, &pending);
+	cid = proctree_status(a->pt, ev->node, ev->pid, ev->time_ms, &hint,
+	    &pending);
+	attr_set_actor(ev, &hint);
 	attr_finish(a, ev, cid, ATTR_LOG, NULL);
 }
 
@@ -374,20 +386,23 @@ attr_release_oldest(struct attr *a)
 static void
 attr_recheck(struct attr *a)
 {
-	struct event	*ev;
-	const char	*cid;
-	size_t		 i, slot;
-	int		 pending;
+	struct proctree_hint	 hint;
+	struct event		*ev;
+	const char		*cid;
+	size_t			 i, slot;
+	int			 pending;
 
 	a->held_seen = proctree_resolved(a->pt);
 	for (i = 0; i < a->held_count; i++) {
 		slot = (a->held_head + i) % ATTR_HOLD_MAX;
 		if ((ev = a->held[slot]) == NULL)
 			continue;
-		cid = proctree_status(a->pt, ev->node, ev->pid, &pending);
+		cid = proctree_status(a->pt, ev->node, ev->pid, ev->time_ms,
+		    &hint, &pending);
 		if (pending)
 			continue;
 		a->held[slot] = NULL;
+		attr_set_actor(ev, &hint);
 		attr_finish(a, ev, cid, ATTR_LOG, NULL);
 	}
 	while (a->held_count > 0 && a->held[a->held_head] == NULL)
@@ -410,7 +425,7 @@ attr_event(struct attr *a, struct event *ev)
 	memset(&ci, 0, sizeof ci);
 	logc = proctree_event(a->pt, ev, &hint, &pending);
 	attr_hint(a, &hint);
-	ev->session = hint.session;
+	attr_set_actor(ev, &hint);
 	if (ev->time_ms > a->newest_ms)
 		a->newest_ms = ev->time_ms;
 	if (a->live && a->cfg->live_attribution && ev->pid > 0 &&

@@ -12,10 +12,10 @@
  *     to system, account, preload, cron and SSH key paths, package managers,
  *     fileless execution, memfd_create, set-user-ID bits, ptrace attach,
  *     mounts and namespace changes, module loading, reads of secrets, the
- *     shape of a reverse shell, interactive shells and exec sessions;
+ *     shape of a reverse shell, interactive shells;
  *   - baseline rules, once a profile is active: a process, argument shape,
- *     user, file pattern, peer, listening port or privileged call outside
- *     it;
+ *     user, file pattern, peer, listening port, privileged call or exec
+ *     session's command outside it;
  *   - declaration rules, from the first event: what contradicts the
  *     image's declaration (declared.c checks, this file raises).
  * What each rule looks for is code; severity, MITRE technique, the lists it
@@ -23,8 +23,11 @@
  * and the local rules file, which also holds exceptions.  Each anomaly has
  * a sentence a person can act on and the audit serials of its evidence.
  * Repeats fold into one anomaly (rule, container, detail); new anomalies
- * are rate-limited per container.  The runtime setting a container up
- * (crun's code before the entrypoint) is not the image's behaviour.
+ * are rate-limited per container.  The runtime's work for a container
+ * (attr.c: its init before the entrypoint, hooks, monitors) is not the
+ * image's behaviour: it is neither learnt nor judged.  The first program
+ * of a container's process (the entrypoint, a session's command) has the
+ * runtime for parent, whichever of its processes the kernel names.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,13 +55,15 @@
 #define DETECT_CONNECTS		4096	/* recent outbound connections */
 #define DETECT_FOLDS		4096	/* anomalies whose repeats fold here */
 #define DETECT_SERIALS		20	/* evidence kept per anomaly */
+#define DETECT_RUNTIME_PARENT	"(runtime)"	/* parent of what it starts */
 
 enum detect_rule_id {
 	R_DROP_EXEC, R_SYSTEM_WRITE, R_ACCOUNT_WRITE, R_PRELOAD_WRITE,
 	R_CRON_WRITE, R_SSH_KEY_WRITE, R_PACKAGE_MANAGER, R_FILELESS_EXEC,
 	R_MEMFD_CREATE, R_SETUID_BIT, R_PTRACE_ATTACH, R_MOUNT,
 	R_NAMESPACE_ESCAPE, R_MODULE_LOAD, R_SENSITIVE_READ, R_REVERSE_SHELL,
-	R_INTERACTIVE_SHELL, R_EXEC_SESSION, R_NEW_PROCESS, R_NEW_ARGV,
+	R_INTERACTIVE_SHELL, R_EXEC_SESSION, R_EXEC_SHELL, R_NEW_PROCESS,
+	R_NEW_ARGV,
 	R_NEW_USER, R_NEW_FILE, R_NEW_PEER, R_NEW_LISTEN, R_NEW_PRIVILEGED,
 	/* in the order of enum declared_rule */
 	R_DECLARED_READ_ONLY, R_DECLARED_NON_ROOT, R_DECLARED_CAPABILITY,
@@ -73,7 +78,8 @@ static const char *const detect_rule_names[R_COUNT] = {
 	"cron-write", "ssh-key-write", "package-manager", "fileless-exec",
 	"memfd-create", "setuid-bit", "ptrace-attach", "mount",
 	"namespace-escape", "module-load", "sensitive-read", "reverse-shell",
-	"interactive-shell", "exec-session", "new-process", "new-argv",
+	"interactive-shell", "exec-session", "exec-shell", "new-process",
+	"new-argv",
 	"new-user", "new-file", "new-peer", "new-listen", "new-privileged",
 	"declared-read-only", "declared-non-root", "declared-capability",
 	"declared-port", "declared-peer"
@@ -864,11 +870,6 @@ detect_exec(struct detect *d, const struct detect_ctx *c)
 			    "an interactive shell, %s on %s, started in a "
 			    "container of image %s", prog, ev->tty, c->image);
 	}
-	/* one anomaly per container: the commands of sessions fold into it */
-	if (ev->session)
-		detect_raise(d, R_EXEC_SESSION, c, "", NULL, "%s (pid %d) "
-		    "entered a container of image %s through the runtime "
-		    "(an exec session)", prog, ev->pid, c->image);
 }
 
 /*
@@ -983,16 +984,23 @@ detect_connect(struct detect *d, const struct event *ev, const char *peer)
 	strmap_put(d->connects, key, (int64_t)(cn - d->cring));
 }
 
-/* The runtime's own code setting a container up is not the image's. */
+/*
+ * Whether ev, an exec session's command, is a shell reading its commands
+ * from a terminal, a pipe or a socket rather than given one with -c.
+ */
 static int
-detect_is_runtime(const struct event *ev)
+detect_shell_session(struct detect *d, const struct event *ev)
 {
-	const char	*b = detect_base(ev->exe);
+	int	i;
 
-	if (*b == '\0' && ev->comm != NULL)
-		b = ev->comm;
-	return (strcmp(b, "crun") == 0 || strcmp(b, "runc") == 0 ||
-	    strcmp(b, "youki") == 0 || strcmp(b, "runsc") == 0);
+	if (ev->argc == 0 || ev->argv[0] == NULL ||
+	    !detect_in(&d->shells, detect_base(ev->argv[0])))
+		return (0);
+	for (i = 1; i < ev->argc; i++)
+		if (ev->argv[i] != NULL && ev->argv[i][0] == '-' &&
+		    strchr(ev->argv[i], 'c') != NULL && ev->argv[i][1] != '-')
+			return (0);
+	return (1);
 }
 
 static void
@@ -1043,6 +1051,22 @@ detect_baseline(struct detect *d, const struct detect_ctx *c,
 		detect_raise(d, R_NEW_PRIVILEGED, c, f->key, NULL, "%s called %s, "
 		    "which image %s never did", who, f->key, c->image);
 		break;
+	case FEAT_SESSION:
+		if (detect_shell_session(d, ev))
+			detect_raise(d, R_EXEC_SHELL, c, f->key, k0, "a shell, "
+			    "%s (pid %d), entered a container of image %s "
+			    "through the runtime reading its commands from %s; "
+			    "the image's exec sessions never ran it while its "
+			    "profile was learnt", k0, ev->pid, c->image,
+			    ev->tty != NULL && strcmp(ev->tty, "(none)") != 0 ?
+			    ev->tty : "its input (a pipe or socket)");
+		else
+			detect_raise(d, R_EXEC_SESSION, c, f->key, k0, "%s (%s, "
+			    "pid %d) entered a container of image %s through "
+			    "the runtime, a command its exec sessions never ran "
+			    "while its profile was learnt", tab != NULL &&
+			    *tab != '\0' ? tab : k0, k0, ev->pid, c->image);
+		break;
 	default:
 		break;
 	}
@@ -1066,15 +1090,14 @@ detect_declared_raise(void *arg, enum declared_rule rule, const char *detail,
 /*
  * What every event does to the memory of processes: returns 1 with *pexe
  * (the program of its parent) when ev is a container event to judge, 0
- * when it is only remembered (host events, the runtime's processes,
- * records without a system call).
+ * when it is only remembered (host events, the runtime's work, records
+ * without a system call).
  */
 static int
 detect_track(struct detect *d, const struct event *ev, const char **pexe)
 {
-	*pexe = detect_track_exe(d, ev);
-	if (ev->container == NULL || ev->syscall == NULL ||
-	    detect_is_runtime(ev)) {
+	*pexe = ev->entered ? DETECT_RUNTIME_PARENT : detect_track_exe(d, ev);
+	if (ev->container == NULL || ev->syscall == NULL || ev->runtime_work) {
 		if (feature_is_exec(ev) || ev->container == NULL)
 			detect_note_exe(d, ev);
 		return (0);
@@ -1124,7 +1147,9 @@ detect_event(struct detect *d, const struct event *ev, int64_t event_id,
 			    detect_who(ev, who, sizeof who), f[i].path);
 		else if (f[i].kind == FEAT_CONNECT)
 			detect_connect(d, ev, f[i].key);
-		if (!baseline_check(img, f[i].kind, f[i].key, ev->time_ms))
+		/* a session's new command is its exec-session anomaly */
+		if (!baseline_check(img, f[i].kind, f[i].key, ev->time_ms) &&
+		    !(f[i].kind == FEAT_PROCESS && ev->session && ev->entered))
 			detect_baseline(d, &c, &f[i]);
 	}
 	if (img->declared != NULL) {

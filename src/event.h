@@ -57,6 +57,9 @@ struct event {
 	int		 malformed;	/* a record of it was truncated or broken */
 	const char	*malformed_why;	/* static; NULL: truncated, broken */
 	int		 session;	/* entered its container by exec */
+	int		 entered;	/* the exec that starts the container's
+					   own code: entrypoint or session */
+	int		 runtime_work;	/* the runtime's work for container */
 	char		*pool;		/* strings allocated with the event */
 	size_t		 pool_used;
 	size_t		 pool_size;

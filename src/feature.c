@@ -21,7 +21,7 @@
 
 const char *const feature_kinds[FEAT_NKINDS] = {
 	"process", "argv", "user", "file", "read", "listen", "connect",
-	"privileged"
+	"privileged", "session"
 };
 
 static const char *const feature_priv_calls[] = {
@@ -208,6 +208,14 @@ feature_extract(const struct event *ev, const char *parent_exe,
 		snprintf(f[n].key, sizeof f[n].key, "%s\t%u", ev->exe,
 		    ev->euid != EVENT_ID_UNSET ? ev->euid : ev->uid);
 		n++;
+		if (ev->session && ev->entered && max > n) {
+			f[n].kind = FEAT_SESSION;
+			snprintf(f[n].key, sizeof f[n].key, "%s\t%s", ev->exe,
+			    ev->argc > 0 && ev->argv[0] != NULL ?
+			    ev->argv[0] : "");
+			snprintf(f[n].path, sizeof f[n].path, "%s", ev->exe);
+			n++;
+		}
 		return (n);
 	}
 	if ((ev->success == 1 || strcmp(ev->syscall, "connect") == 0) &&

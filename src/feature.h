@@ -14,6 +14,7 @@ enum feature_kind {
 	FEAT_LISTEN,		/* key: PORT */
 	FEAT_CONNECT,		/* key: ADDR:PORT or internal:PORT */
 	FEAT_PRIV,		/* key: CALL */
+	FEAT_SESSION,		/* key: EXE \t ARGV0, an exec session's command */
 	FEAT_NKINDS
 };
 

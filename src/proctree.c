@@ -14,8 +14,17 @@
  *   - a process first seen under a monitor of C, without having been seen
  *     being spawned, is C's (a container that was running when the log
  *     began: its init is reparented to the monitor);
- *   - descendants inherit; monitors, runtimes and what they spawn on the
- *     host (podman's cleanup, crun delete) are never in a container.
+ *   - descendants inherit; what monitors spawn on the host (podman's
+ *     cleanup) is never in a container.
+ * The runtime's work is not the container's behaviour, and is told apart
+ * by one rule rather than by names: a container's own code starts with
+ * the first program a process under the runtime executes that is not the
+ * runtime itself.  Until then the process is the runtime setting the
+ * container up (runc's and crun's init: mounts, pivot_root, setns,
+ * capabilities); a program the runtime runs from the container's bundle
+ * directory or a host tool is an OCI hook, the runtime's work for good.
+ * Monitors and runtime commands naming a container, set-up and hooks are
+ * all answered as that container's with runtime_work set.
  * Pids are reused (pid_max may be 32768): a pid whose ppid changes is a
  * new process unless it was reparented to a monitor or to init; a clone
  * seen from a host process names its child's host pid and resets it; a
@@ -33,11 +42,19 @@
 
 #define PT_ENDED_GRACE_MS	5000
 #define PT_MAX_CONTAINERS	65536
+#define PT_MIN_ID		12	/* id length told apart in a path */
 
 enum pt_role {
 	PT_NONE,
 	PT_MONITOR,	/* conmon, containerd-shim: serves a container */
 	PT_RUNTIME	/* crun, runc: creates or enters a container */
+};
+
+/* Whose code a process in a container runs (pt_proc.phase). */
+enum pt_phase {
+	PT_OWN,		/* the container's own (or, on the host, the host's) */
+	PT_SETUP,	/* the runtime's, before the container's program */
+	PT_HOOK		/* a program the runtime ran for the container */
 };
 
 struct pt_proc {
@@ -52,12 +69,15 @@ struct pt_proc {
 	uint8_t		hosttool;	/* podman & co: never a container's */
 	uint8_t		session;	/* entered through the runtime's exec */
 	uint8_t		role_session;	/* a monitor/runtime of an exec */
+	uint8_t		phase;		/* enum pt_phase */
+	uint8_t		execd;		/* executed a program in its container */
 };
 
 struct pt_container {
 	char		*cid;
 	char		*name;
 	const char	*runtime;
+	char		*rt_exe;	/* the runtime program that ran it */
 	int64_t		 ended_ms;
 };
 
@@ -103,6 +123,7 @@ proctree_free(struct proctree *pt)
 	for (i = 0; i < pt->nconts; i++) {
 		free(pt->conts[i].cid);
 		free(pt->conts[i].name);
+		free(pt->conts[i].rt_exe);
 	}
 	free(pt->conts);
 	strmap_free(pt->nodes);
@@ -390,9 +411,10 @@ pt_monitor(struct proctree *pt, const struct pt_args *a, const char *exe,
 
 /* A runtime's container, for the subcommands that run one. */
 static int32_t
-pt_runtime(struct proctree *pt, const struct pt_args *a, int64_t t,
-    struct proctree_hint *hint)
+pt_runtime(struct proctree *pt, const struct pt_args *a, const char *exe,
+    int64_t t, struct proctree_hint *hint)
 {
+	struct pt_container	*c;
 	static const char	*valued[] = { "--root", "--log", "--log-format",
 				    "--cgroup-manager", "--rootless", "--criu",
 				    NULL };
@@ -424,16 +446,21 @@ pt_runtime(struct proctree *pt, const struct pt_args *a, int64_t t,
 	}
 	if (cid == NULL || (idx = pt_container(pt, cid)) < 0)
 		return (-1);
+	c = &pt->conts[idx];
 	if (strcmp(sub, "delete") == 0) {
-		pt->conts[idx].ended_ms = t;
-		hint->cid = pt->conts[idx].cid;
+		c->ended_ms = t;
+		hint->cid = c->cid;
 		hint->ended = 1;
-		return (-1);
+		return (idx);
 	}
 	if (strcmp(sub, "create") != 0 && strcmp(sub, "run") != 0 &&
 	    strcmp(sub, "exec") != 0)
-		return (-1);
-	pt->conts[idx].ended_ms = 0;
+		return (c->ended_ms == 0 ? idx : -1);
+	c->ended_ms = 0;
+	if (exe != NULL && (c->rt_exe == NULL || strcmp(c->rt_exe, exe) != 0)) {
+		free(c->rt_exe);
+		c->rt_exe = xstrdup(exe);
+	}
 	return (idx);
 }
 
@@ -466,6 +493,79 @@ pt_child_session(const struct pt_proc *parent)
 	    parent->session);
 }
 
+/* Whose code a child of parent in container cont runs. */
+static uint8_t
+pt_child_phase(const struct pt_proc *parent, int32_t cont)
+{
+	if (parent == NULL || cont < 0)
+		return (PT_OWN);
+	switch (parent->role) {
+	case PT_RUNTIME:
+		return (PT_SETUP);
+	case PT_MONITOR:
+		return (PT_OWN);
+	default:
+		return (parent->phase);
+	}
+}
+
+/* Places p, a child of parent, where parent's children go. */
+static void
+pt_inherit(struct pt_proc *p, const struct pt_proc *parent, int spawned,
+    int hosttool)
+{
+	p->cont = pt_child_cont(parent, spawned, hosttool);
+	p->session = pt_child_session(parent);
+	p->phase = pt_child_phase(parent, p->cont);
+	/* a fork of what the container executed is past set-up for good */
+	p->execd = parent != NULL && parent->role == PT_NONE && parent->execd;
+}
+
+/*
+ * Whether ev, an execution by a process the runtime is setting container
+ * c up with, runs the runtime itself again: a runtime by name, the same
+ * program as the runtime command, or a copy of it in memory (runc's
+ * cloned binary, crun's exe="/").
+ */
+static int
+pt_runtime_program(const struct pt_container *c, const struct event *ev,
+    enum pt_role role)
+{
+	const char	*exe = ev->exe;
+
+	if (role == PT_RUNTIME)
+		return (1);
+	if (exe == NULL)
+		return (0);
+	if (strcmp(exe, "/") == 0 || strncmp(exe, "/memfd:", 7) == 0 ||
+	    strncmp(exe, "memfd:", 6) == 0 || strstr(exe, " (deleted)") != NULL)
+		return (1);
+	return (c->rt_exe != NULL && strcmp(exe, c->rt_exe) == 0);
+}
+
+/*
+ * Whether ev, an execution by a process under the runtime, is an OCI hook
+ * rather than the container's program: hooks run on the host from the
+ * container's bundle directory (every runtime names it after the
+ * container), or are the runtime's own tools.
+ */
+static int
+pt_hook(const struct pt_container *c, const struct event *ev)
+{
+	if (ev->cwd != NULL && strlen(c->cid) >= PT_MIN_ID &&
+	    strstr(ev->cwd, c->cid) != NULL)
+		return (1);
+	return (pt_host_tool(ev->exe));
+}
+
+/* Whether container index c still runs at time t. */
+static int
+pt_running(const struct proctree *pt, int32_t c, int64_t t)
+{
+	return (c >= 0 && (pt->conts[c].ended_ms == 0 ||
+	    t <= pt->conts[c].ended_ms + PT_ENDED_GRACE_MS));
+}
+
 static int
 pt_is_clone(const struct event *ev)
 {
@@ -486,13 +586,38 @@ pt_classified(struct proctree *pt, struct pt_proc *p, struct pt_proc *parent,
 	int		execve = ev->argc > 0;
 
 	/*
-	 * A process that runs the runtime's code without having executed it
-	 * is a fork of the runtime: the container's process before it
-	 * executes the entrypoint or the exec session's command.
+	 * Set-up executes the runtime itself again, a hook, or the
+	 * container's program, where the container's own code begins.  What
+	 * a container executed, and what it runs, is never a monitor or a
+	 * runtime, whatever its program is called.
 	 */
-	if (role == PT_RUNTIME && !execve && p->role != PT_RUNTIME &&
-	    p->cont >= 0)
+	if (p->role == PT_NONE && p->cont >= 0 &&
+	    (p->phase != PT_OWN || p->execd)) {
+		if (!execve || p->phase != PT_SETUP ||
+		    pt_runtime_program(&pt->conts[p->cont], ev, role))
+			return;
+		if (pt_hook(&pt->conts[p->cont], ev))
+			p->phase = PT_HOOK;
+		else {
+			p->phase = PT_OWN;
+			hint->entered = 1;
+		}
+		p->execd = 1;
 		return;
+	}
+	/*
+	 * A process placed under a monitor without having been seen to
+	 * execute: running the runtime's code, it is a fork of the runtime
+	 * (crun joining the namespaces for an exec session), set-up;
+	 * executing the runtime or a monitor, it is one (conmon's crun).
+	 */
+	if (p->role == PT_NONE && p->cont >= 0 && (!execve || role == PT_NONE)) {
+		if (execve)
+			p->execd = 1;
+		else if (role == PT_RUNTIME)
+			p->phase = PT_SETUP;
+		return;
+	}
 	if (role == PT_NONE) {
 		if (p->role != PT_NONE && execve)
 			p->cont = -1;	/* a monitor or runtime became a tool */
@@ -504,18 +629,22 @@ pt_classified(struct proctree *pt, struct pt_proc *p, struct pt_proc *parent,
 		return;
 	pt_args(ev, &a);
 	idx = role == PT_MONITOR ? pt_monitor(pt, &a, ev->exe, hint) :
-	    pt_runtime(pt, &a, ev->time_ms, hint);
+	    pt_runtime(pt, &a, ev->exe, ev->time_ms, hint);
 	if (idx < 0 && p->role == role)
 		idx = p->role_cont;
 	if (idx < 0 && role == PT_MONITOR && parent != NULL &&
 	    parent->role == PT_MONITOR)
 		idx = parent->role_cont;
+	/* a monitor starting is its container starting (again) */
+	if (idx >= 0 && role == PT_MONITOR && execve)
+		pt->conts[idx].ended_ms = 0;
 	p->role = role;
 	p->role_cont = idx;
 	p->role_session = role == PT_MONITOR ? pt_has(&a, "--exec") :
 	    pt_word(&a, "exec");
 	free(a.buf);
 	p->cont = -1;
+	p->phase = PT_OWN;
 }
 
 /*
@@ -545,11 +674,14 @@ pt_resolve(struct proctree *pt, struct pt_proc *p)
 		if (r->role == PT_RUNTIME) {
 			p->cont = r->role_cont;
 			p->session = r->role_session;
+			p->phase = p->cont >= 0 ? PT_SETUP : PT_OWN;
 			break;
 		}
 		if (r->cont >= 0) {
 			p->cont = r->cont;
 			p->session = r->session;
+			p->phase = r->phase;
+			p->execd = r->execd;
 			break;
 		}
 		if (r->root == 0)
@@ -574,6 +706,7 @@ pt_adopt(struct proctree *pt, struct pt_proc *p, int ppid, const char *node,
 
 	p->root = 0;
 	p->cont = -1;
+	p->phase = PT_OWN;
 	if (ppid <= 0)
 		return;
 	pkey = pt_key(pt, node, ppid);
@@ -589,8 +722,7 @@ pt_adopt(struct proctree *pt, struct pt_proc *p, int ppid, const char *node,
 		p->root = pkey;
 		return;
 	}
-	p->cont = pt_child_cont(parent, 0, hosttool);
-	p->session = pt_child_session(parent);
+	pt_inherit(p, parent, 0, hosttool);
 }
 
 /* Sets up child, just spawned by p (a clone seen from the host). */
@@ -604,10 +736,8 @@ pt_spawned(struct pt_proc *child, struct pt_proc *p, int ppid)
 		child->role_session = p->role_session;
 	} else if (p->root != 0)
 		child->root = p->key;
-	else {
-		child->cont = pt_child_cont(p, 1, 0);
-		child->session = pt_child_session(p);
-	}
+	else
+		pt_inherit(child, p, 1, 0);
 }
 
 /*
@@ -632,10 +762,10 @@ pt_reparent(struct proctree *pt, struct pt_proc *p, const struct event *ev)
 			    pt_host_process(ev));
 	} else if (pt_resolve(pt, parent) == -2) {
 		p->cont = -1;
+		p->phase = PT_OWN;
 		p->root = pkey;
 	} else {
-		p->cont = pt_child_cont(parent, 0, pt_host_process(ev));
-		p->session = pt_child_session(parent);
+		pt_inherit(p, parent, 0, pt_host_process(ev));
 		p->root = 0;
 	}
 	p->ppid = ev->ppid;
@@ -644,18 +774,46 @@ pt_reparent(struct proctree *pt, struct pt_proc *p, const struct event *ev)
 }
 
 /*
+ * The container p is in at time t, or NULL for the host (borrowed); sets
+ * hint's session and runtime_work, and *pending while an ancestor of p is
+ * still unknown.  A monitor or runtime command is its container's runtime
+ * work.
+ */
+static const char *
+pt_answer(struct proctree *pt, struct pt_proc *p, int64_t t,
+    struct proctree_hint *hint, int *pending)
+{
+	int32_t	c;
+
+	if ((c = pt_resolve(pt, p)) == -2) {
+		*pending = 1;
+		return (NULL);
+	}
+	if (c < 0 && p->role != PT_NONE && pt_running(pt, p->role_cont, t)) {
+		hint->runtime_work = 1;
+		hint->session = p->role_session;
+		return (pt->conts[p->role_cont].cid);
+	}
+	if (c < 0)
+		return (NULL);
+	hint->session = p->session;
+	hint->runtime_work = p->phase != PT_OWN;
+	return (pt->conts[c].cid);
+}
+
+/*
  * Learns from ev (borrowed) and returns the id of the container the log
  * places its process in, or NULL for the host (borrowed; valid until
  * proctree_free()).  *pending is set when that may still change: an
  * ancestor of the process has not shown itself yet.  *hint tells what the
- * event revealed about a container's name, runtime or end.
+ * event revealed about a container's name, runtime or end, and whose code
+ * the event shows (the runtime's, an exec session's).
  */
 const char *
 proctree_event(struct proctree *pt, const struct event *ev,
     struct proctree_hint *hint, int *pending)
 {
 	struct pt_proc	*p, *parent, *child;
-	int32_t		 c;
 	int		 was_placeholder = 0, had_role;
 
 	memset(hint, 0, sizeof *hint);
@@ -675,9 +833,10 @@ proctree_event(struct proctree *pt, const struct event *ev,
 	} else if (ev->ppid > 0 && p->ppid != ev->ppid)
 		pt_reparent(pt, p, ev);
 	p->gen = pt->gen;
-	if (p->cont >= 0 && pt->conts[p->cont].ended_ms != 0 &&
-	    ev->time_ms > pt->conts[p->cont].ended_ms + PT_ENDED_GRACE_MS)
+	if (p->cont >= 0 && !pt_running(pt, p->cont, ev->time_ms)) {
 		p->cont = -1;
+		p->phase = PT_OWN;
+	}
 	parent = ev->ppid > 0 ? pt_find(pt, pt_key(pt, ev->node, ev->ppid)) :
 	    NULL;
 	had_role = p->role != PT_NONE && p->role_cont >= 0;
@@ -697,12 +856,7 @@ proctree_event(struct proctree *pt, const struct event *ev,
 		child = pt_insert(pt, pt_key(pt, ev->node, (int)ev->exit));
 		pt_spawned(child, p, ev->pid);
 	}
-	if ((c = pt_resolve(pt, p)) == -2) {
-		*pending = 1;
-		return (NULL);
-	}
-	hint->session = c >= 0 && p->session;
-	return (c >= 0 ? pt->conts[c].cid : NULL);
+	return (pt_answer(pt, p, ev->time_ms, hint, pending));
 }
 
 /*
@@ -710,19 +864,16 @@ proctree_event(struct proctree *pt, const struct event *ev,
  * proctree_event() does, without learning anything.
  */
 const char *
-proctree_status(struct proctree *pt, const char *node, int pid, int *pending)
+proctree_status(struct proctree *pt, const char *node, int pid, int64_t t,
+    struct proctree_hint *hint, int *pending)
 {
 	struct pt_proc	*p;
-	int32_t		 c;
 
+	memset(hint, 0, sizeof *hint);
 	*pending = 0;
 	if ((p = pt_find(pt, pt_key(pt, node, pid))) == NULL)
 		return (NULL);
-	if ((c = pt_resolve(pt, p)) == -2) {
-		*pending = 1;
-		return (NULL);
-	}
-	return (c >= 0 ? pt->conts[c].cid : NULL);
+	return (pt_answer(pt, p, t, hint, pending));
 }
 
 /*

@@ -14,6 +14,10 @@ struct proctree_hint {
 	const char	*runtime;	/* podman, docker, containerd, crio */
 	int		 ended;		/* the runtime deleted it */
 	int		 session;	/* the process came in by exec */
+	int		 runtime_work;	/* the runtime's work, not the
+					   container's own code */
+	int		 entered;	/* the exec that starts the container's
+					   own code (entrypoint, session) */
 };
 
 struct proctree;
@@ -23,7 +27,7 @@ void		 proctree_free(struct proctree *);
 const char	*proctree_event(struct proctree *, const struct event *,
 		    struct proctree_hint *, int *pending);
 const char	*proctree_status(struct proctree *, const char *node, int pid,
-		    int *pending);
+		    int64_t t, struct proctree_hint *, int *pending);
 uint64_t	 proctree_resolved(const struct proctree *);
 void		 proctree_assign(struct proctree *, const char *node, int pid,
 		    const char *cid);

@@ -43,6 +43,8 @@
  *     - { peer: "internal:8080" }  # ADDR:PORT, or internal:PORT
  *   privileged:                    # kind "privileged", key CALL
  *     - { call: setuid }
+ *   sessions:                      # kind "session", key "EXE\tARGV0":
+ *     - { exe: /bin/busybox, argv0: /bin/health }  # exec sessions' commands
  *
  * Any part may be a pattern, kept verbatim: '*' alone matches anything,
  * within a path component any characters but '/', and "/" "**" anything
@@ -75,6 +77,7 @@ const struct profile_kind profile_kinds[PROFILE_NKINDS + 1] = {
 	{ "listen", "listen", { "port", NULL }, 0, 65535 },
 	{ "connect", "connect", { "peer", NULL }, -1, 0 },
 	{ "privileged", "privileged", { "call", NULL }, -1, 0 },
+	{ "session", "sessions", { "exe", "argv0" }, -1, 0 },
 	{ NULL, NULL, { NULL, NULL }, -1, 0 }
 };
 
@@ -166,6 +169,8 @@ profile_image_json(const struct store_image *img,
 	    "listen") + profile_counts_of(c, "connect")));
 	json_object_set_new(o, "privileged",
 	    json_integer(profile_counts_of(c, "privileged")));
+	json_object_set_new(o, "sessions",
+	    json_integer(profile_counts_of(c, "session")));
 	return (o);
 }
 

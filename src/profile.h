@@ -24,7 +24,7 @@ struct profile_kind {
 };
 
 /* Every kind, in the order they are written; ends with a NULL kind. */
-#define PROFILE_NKINDS	8
+#define PROFILE_NKINDS	9
 extern const struct profile_kind profile_kinds[PROFILE_NKINDS + 1];
 
 const struct profile_kind *profile_kind_find(const char *kind);

@@ -428,7 +428,8 @@ pi_top(struct profile_in *pi, yaml_node_t *root, struct store_image *img,
 			return (pi_error(pi, yamldoc_item(pi->d, root, i),
 			    "unknown key '%s' (driftwatch-profile, image, "
 			    "state, learning, declared, processes, arguments, "
-			    "users, files, reads, listen, connect, privileged)",
+			    "users, files, reads, listen, connect, privileged, "
+			    "sessions)",
 			    name));
 	}
 	if (format == NULL)

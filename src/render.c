@@ -102,6 +102,9 @@ render_event_json(const struct event *ev)
 	} else
 		json_object_set_new(o, "sockaddr", json_null());
 	json_object_set_new(o, "container", render_str(ev->container));
+	json_object_set_new(o, "actor", json_string(ev->container == NULL ?
+	    "host" : ev->runtime_work ? "runtime" : ev->session ? "session" :
+	    "container"));
 	return (o);
 }
 

@@ -56,10 +56,11 @@ static const char *store_sql[ST_COUNT] = {
 	[ST_EVENT_ADD] = "INSERT OR IGNORE INTO events (time_ms, serial, type,"
 	    " node, types, syscall, success, exit, a0, a1, a2, a3, pid, ppid,"
 	    " auid, uid, euid, gid, ses, tty, comm, exe, cwd, key, subj,"
-	    " result, proctitle, argv, sa_family, sa_addr, sa_port, container)"
+	    " result, proctitle, argv, sa_family, sa_addr, sa_port, container,"
+	    " actor)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
-	    " ?27, ?28, ?29, ?30, ?31, ?32)",
+	    " ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
 	[ST_PATH_ADD] = "INSERT OR REPLACE INTO paths (event, item, name,"
 	    " nametype, dev, inode, mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_CONTAINER_ADD] = "INSERT OR IGNORE INTO containers (cid, source)"
@@ -585,6 +586,10 @@ store_add_event(struct store *s, const struct event *ev)
 		for (i = 29; i <= 31; i++)
 			sqlite3_bind_null(st, i);
 	store_bind_id(st, 32, cref);
+	if (cref >= 0 && (ev->runtime_work || ev->session))
+		sqlite3_bind_int(st, 33, ev->runtime_work ? 2 : 1);
+	else
+		sqlite3_bind_null(st, 33);
 	/*
 	 * Every parameter is bound again for the next event, so the bindings
 	 * are not cleared (that would add a fifth to the cost of binding).
@@ -869,13 +874,15 @@ store_load_argv(struct event *ev, const char *json)
 /*
  * Returns an allocated event read from the current row of st, whose
  * columns are those of store_events()'s SELECT over event_view (id first,
- * container last), with its paths; caller frees with event_free().
+ * container and actor last), with its paths; caller frees with
+ * event_free().
  */
 struct event *
 store_row_event(struct store *s, sqlite3_stmt *st)
 {
 	struct event	*ev;
 	sqlite3_stmt	*ps = s->st[ST_PATHS_OF];
+	const char	*actor;
 	int		 i;
 
 	ev = event_create();
@@ -908,6 +915,10 @@ store_row_event(struct store *s, sqlite3_stmt *st)
 	ev->sa_addr = store_col_str(st, 29);
 	ev->sa_port = (int)store_col_int(st, 30, 0);
 	ev->container = store_col_str(st, 31);
+	if ((actor = (const char *)sqlite3_column_text(st, 32)) != NULL) {
+		ev->runtime_work = strcmp(actor, "runtime") == 0;
+		ev->session = strcmp(actor, "session") == 0;
+	}
 	if (ev->syscall == NULL)
 		ev->syscall_nr = -1;
 	else
@@ -964,7 +975,7 @@ store_events(struct store *s, const struct store_event_filter *f,
 	    "SELECT * FROM (SELECT id, time_ms, serial, node, types, syscall,"
 	    " success, exit, a0, a1, a2, a3, pid, ppid, auid, uid, euid, gid,"
 	    " ses, tty, comm, exe, cwd, key, subj, result, proctitle, argv,"
-	    " sa_family, sa_addr, sa_port, container FROM event_view"
+	    " sa_family, sa_addr, sa_port, container, actor FROM event_view"
 	    " WHERE (?1 IS NULL OR container LIKE ?1 ESCAPE '\\')"
 	    " AND (?2 = 0 OR time_ms >= ?2) AND (?3 = 0 OR time_ms < ?3)"
 	    " ORDER BY time_ms DESC, serial DESC LIMIT ?4)"

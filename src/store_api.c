@@ -20,7 +20,7 @@
 	"id, time_ms, serial, node, types, syscall, success, exit, a0,"	\
 	" a1, a2, a3, pid, ppid, auid, uid, euid, gid, ses, tty, comm,"	\
 	" exe, cwd, key, subj, result, proctitle, argv, sa_family,"	\
-	" sa_addr, sa_port, container"
+	" sa_addr, sa_port, container, actor"
 
 static int
 sa_fail(struct store *s, const char *what)

@@ -165,7 +165,7 @@ printf 'driftwatch-profile: 1\nimage: { name: x }\nreads: [ { path: /a } ]\n---\
 dw import "$TMP/bad.yaml" 2> "$TMP/err"
 is $? 1 "a file with an unknown kind: exit 1"
 is "$(cat "$TMP/err")" \
-    "driftwatch: $TMP/bad.yaml:8: unknown key 'sockets' (driftwatch-profile, image, state, learning, declared, processes, arguments, users, files, reads, listen, connect, privileged); nothing imported" \
+    "driftwatch: $TMP/bad.yaml:8: unknown key 'sockets' (driftwatch-profile, image, state, learning, declared, processes, arguments, users, files, reads, listen, connect, privileged, sessions); nothing imported" \
     "naming the file and line"
 dw list --json > "$TMP/after.json"
 ok "$(cmp -s "$TMP/before.json" "$TMP/after.json"; echo $?)" \

@@ -248,10 +248,11 @@ main(void)
 	event_set_str(&ev->tty, "pts0");
 	run(ev);
 	is_int(count_rule("interactive-shell", &s), 1, "a shell with a tty");
-	ev = exec_of("/bin/busybox", 24, "id", NULL);
-	ev->session = 1;
+	ev = exec_of("/bin/health", 24, "/bin/health", NULL);
+	ev->session = ev->entered = 1;
 	run(ev);
-	is_int(count_rule("exec-session", &s), 1, "an exec session");
+	is_int(count_rule("exec-session", &s), 0,
+	    "an exec session while learning is learnt");
 
 	/* live: a program that exists only in the container's upper layer */
 	snprintf(cmd, sizeof cmd, "mkdir -p %s/ovl/merged %s/ovl/diff/opt && "
@@ -291,8 +292,15 @@ main(void)
 	is_int(count_rule(NULL, &s), i, "host events are never flagged");
 	ev = ev_new("mount", "/", 31);
 	event_set_str(&ev->comm, "crun");
+	ev->runtime_work = 1;
 	run(ev);
 	is_int(count_rule(NULL, &s), i, "crun setting a container up is not");
+	ev = ev_new("mount", "/tmp/crun", 32);
+	event_set_str(&ev->comm, "crun");
+	run(ev);
+	is_int(count_rule("mount", &s), 1,
+	    "a container's own program called crun is");
+	i++;
 
 	/* the profile: active after the window, then what is new is drift */
 	now = T0 + 120000;
@@ -326,6 +334,30 @@ main(void)
 	is_int(count_rule("new-listen", &s), 1, "a new listening port");
 	run(ev_new("setuid", "/bin/busybox", 46));
 	is_int(count_rule("new-privileged", &s), 1, "a new privileged call");
+	for (i = 0; i < 3; i++) {
+		ev = exec_of("/bin/health", 48 + i, "/bin/health", NULL);
+		ev->session = ev->entered = 1;
+		ev->ppid = i == 1 ? 7 : 8;
+		run(ev);
+	}
+	is_int(count_rule("exec-session", &s), 0,
+	    "a learnt exec session's command, whichever its parent pid");
+	is_int(count_rule("new-process", &s), 1, "is no new process either");
+	ev = exec_of("/bin/busybox", 51, "cat", "/etc/hostname", NULL);
+	ev->session = ev->entered = 1;
+	run(ev);
+	is_int(count_rule("exec-session", &s), 1, "a new one is drift");
+	ok(strstr(s.reason, "cat") != NULL && strstr(s.reason, "exec "
+	    "sessions never ran") != NULL, "saying so: %s", s.reason);
+	ev = exec_of("/bin/busybox", 52, "sh", NULL);
+	ev->session = ev->entered = 1;
+	run(ev);
+	is_int(count_rule("exec-shell", &s), 1,
+	    "a shell reading its input through the runtime is worse");
+	ev = exec_of("/bin/busybox", 53, "sh", "-c", "id", NULL);
+	ev->session = ev->entered = 1;
+	run(ev);
+	is_int(count_rule("exec-shell", &s), 1, "a shell given -c is not");
 
 	detect_free(det);
 	det = detect_create(cfg, store, &cause);

@@ -11,7 +11,7 @@ const TOKEN_KEY = 'driftwatch.token';
 const REFRESH_MS = 5000;
 const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'];
 const PROFILE_KINDS = ['processes', 'arguments', 'users', 'files', 'reads',
-  'network', 'privileged'];
+  'network', 'privileged', 'sessions'];
 
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
