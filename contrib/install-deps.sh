@@ -15,6 +15,7 @@ apt-get install -y -qq --no-install-recommends \
 	libmicrohttpd-dev libjansson-dev libcap-ng-dev \
 	sqlite3 auditd python3 ca-certificates time curl openssl wrk \
 	podman crun netavark iptables busybox-static catatonit \
+	docker.io containerd runc \
 	chromium \
 	>/dev/null
 # clang and its compiler-rt (libFuzzer, sanitizers): configure

@@ -107,8 +107,12 @@ is "$(json_get "$TMP/live.json" "sorted(set(str(r['container']) for r in d if an
 is "$(json_get "$TMP/live.json" "sorted(set(str(r['container']) for r in d if r['exe'] == '/bin/busybox' and r['argv'] and r['argv'][0] == 'cat' and '/etc/hostname' in r['argv']))")" \
     "$(python3 -c "print(sorted(['$w1', '$w2']))")" \
     "live: the web containers' cats are theirs, the host's cat is not there"
-is "$(json_get "$TMP/live.json" "[r['exe'] for r in d if r['container'] and (r['exe'] or '').split('/')[-1] in ('podman', 'conmon', 'crun')]")" \
-    "[]" "live: podman, conmon and crun are never in a container"
+is "$(json_get "$TMP/live.json" "[r['exe'] for r in d if r['actor'] != 'runtime' and r['container'] and (r['exe'] or '').split('/')[-1] in ('podman', 'conmon', 'crun')]")" \
+    "[]" "live: podman, conmon and crun are never a container's own"
+is "$(json_get "$TMP/live.json" "sorted(set((r['exe'] or '').split('/')[-1] for r in d if r['actor'] == 'runtime' and r['container'] in ('$w1', '$w2', '$k1')) & {'conmon', 'crun'})")" \
+    "['conmon', 'crun']" "live: conmon and crun are their containers' runtime work"
+is "$(json_get "$TMP/live.json" "sorted(set(r['actor'] for r in d if r['exe'] == '/bin/busybox' and r['argv'] and any('$token-exec' in a for a in r['argv'])))")" \
+    "['session']" "live: the podman exec session's events are the session's"
 
 # replay, with no /proc and the containers gone
 "$DRIFTWATCH" --db "$TMP/replay.db" ingest --runtime-root "$TMP/state" \
@@ -117,7 +121,7 @@ is "$(json_get "$TMP/live.json" "[r['exe'] for r in d if r['container'] and (r['
 python3 - "$TMP/live.json" "$TMP/replay.json" > "$TMP/cmp" <<'EOP'
 import json, sys
 def load(f):
-    return {(r["serial"], r["time"]): r["container"] for r in map(json.loads, open(f))}
+    return {(r["serial"], r["time"]): r["container"] if r["actor"] != "runtime" else None for r in map(json.loads, open(f))}
 live, replay = load(sys.argv[1]), load(sys.argv[2])
 ctr = [k for k, c in live.items() if c and k in replay]
 same = sum(1 for k in ctr if replay[k] == live[k])
