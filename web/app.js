@@ -434,12 +434,15 @@ function fact(k, v) {
 function eventTable(events) {
   if (!events.length) return h('p', {class: 'empty'}, 'No events.');
   return h('table', {class: 'list events'},
-    h('thead', {}, h('tr', {}, ['Time', 'Serial', 'Syscall', 'pid', 'ppid',
-      'uid', 'exe', 'Command / paths'].map(t => h('th', {}, t)))),
+    h('thead', {}, h('tr', {}, ['Time', 'Serial', 'Actor', 'Syscall', 'pid',
+      'ppid', 'uid', 'exe', 'Command / paths'].map(t => h('th', {}, t)))),
     h('tbody', {}, events.map(e => h('tr', {
       class: e.success === false ? 'failed' : null},
     h('td', {class: 'nowrap'}, fmtTime(e.time)),
     h('td', {}, e.serial),
+    h('td', {class: 'muted', title: e.actor === 'runtime' ?
+      "the runtime's work for this container, not its behaviour" :
+      e.actor === 'session' ? 'an exec session' : ''}, e.actor || ''),
     h('td', {}, e.syscall || e.types || ''),
     h('td', {}, e.pid ?? ''), h('td', {}, e.ppid ?? ''),
     h('td', {}, e.uid ?? ''),
