@@ -34,6 +34,7 @@
 #include <libaudit.h>
 
 #include "input_netlink.h"
+#include "kaudit.h"
 #include "log.h"
 #include "timearg.h"
 #include "xmalloc.h"
@@ -50,37 +51,8 @@ struct input_netlink {
 	uint64_t		 overruns;
 };
 
-/* Asks the kernel for its audit status on fd.  Returns 0 or -1. */
-static int
-input_netlink_status(int fd, struct audit_status *st, char **cause)
-{
-	struct audit_reply	rep;
-	struct pollfd		pfd;
-	int			i, rc;
-
-	if ((rc = audit_request_status(fd)) < 0) {
-		xasprintf(cause, "cannot read the kernel's audit status: %s%s",
-		    strerror(-rc), rc == -EPERM ? " (needs root, "
-		    "CAP_AUDIT_CONTROL)" : "");
-		return (-1);
-	}
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	for (i = 0; i < 20; i++) {
-		if (poll(&pfd, 1, 250) <= 0)
-			continue;
-		if (audit_get_reply(fd, &rep, GET_REPLY_NONBLOCKING, 0) > 0 &&
-		    rep.type == AUDIT_GET) {
-			memcpy(st, rep.status, sizeof *st);
-			return (0);
-		}
-	}
-	xasprintf(cause, "the kernel did not send its audit status");
-	return (-1);
-}
-
 static void
-input_netlink_warn_state(const struct audit_status *st)
+input_netlink_warn_state(const struct kaudit_status *st)
 {
 	if (st->enabled == 0)
 		log_warnx("auditing is disabled in the kernel: no records "
@@ -90,7 +62,7 @@ input_netlink_warn_state(const struct audit_status *st)
 static int
 input_netlink_open_own(struct input_netlink *in, char **cause)
 {
-	struct audit_status	st;
+	struct kaudit_status	st;
 	int			rc;
 
 	if ((in->fd = audit_open()) < 0) {
@@ -98,7 +70,7 @@ input_netlink_open_own(struct input_netlink *in, char **cause)
 		    strerror(errno));
 		return (-1);
 	}
-	if (input_netlink_status(in->fd, &st, cause) != 0)
+	if (kaudit_status_fd(in->fd, &st, cause) != 0)
 		return (-1);
 	if (st.pid != 0 && st.pid != (uint32_t)getpid()) {
 		xasprintf(cause, "process %u is the kernel's audit daemon "
@@ -124,9 +96,8 @@ static int
 input_netlink_open_readlog(struct input_netlink *in, char **cause)
 {
 	struct sockaddr_nl	sa;
-	struct audit_status	st;
+	struct kaudit_status	st;
 	char			*why = NULL;
-	int			fd;
 
 	in->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 	if (in->fd == -1) {
@@ -144,14 +115,11 @@ input_netlink_open_readlog(struct input_netlink *in, char **cause)
 		return (-1);
 	}
 	/* Only a hint: reading the status needs more than reading records. */
-	if ((fd = audit_open()) >= 0) {
-		if (input_netlink_status(fd, &st, &why) == 0)
-			input_netlink_warn_state(&st);
-		else
-			log_debug("%s", why);
-		free(why);
-		audit_close(fd);
-	}
+	if (kaudit_status(&st, &why) == 0)
+		input_netlink_warn_state(&st);
+	else
+		log_debug("%s", why);
+	free(why);
 	return (0);
 }
 
