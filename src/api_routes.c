@@ -27,6 +27,7 @@
 #include "api.h"
 #include "api_int.h"
 #include "config.h"
+#include "render.h"
 #include "store.h"
 #include "store_api.h"
 #include "store_detect.h"
@@ -432,6 +433,7 @@ api_status(struct api_ctx *ctx, const struct api_request *req,
 	json_object_set_new(o, "anomalies", json_integer(c.anomalies));
 	json_object_set_new(o, "anomalies_suppressed",
 	    json_integer(c.suppressed));
+	render_loss_json(o, &c);
 	/* The API reads the database; no plugin queue feeds this process. */
 	json_object_set_new(o, "queue_depth", json_integer(0));
 	json_object_set_new(o, "images", json_pack("{s:I,s:I}", "learning",
@@ -507,7 +509,19 @@ api_metrics(struct api_ctx *ctx, const struct api_request *req,
 	api_metric(f, "driftwatch_dropped_total", "counter",
 	    "Events lost by driftwatch.", c.dropped);
 	api_metric(f, "driftwatch_gaps_total", "counter",
-	    "Audit serials never seen.", c.gaps);
+	    "Audit serials not seen: includes events filtered by never rules "
+	    "and other filters, not a loss.", c.gaps);
+	if (c.kernel_read_ms > 0) {
+		api_metric(f, "driftwatch_kernel_lost_total", "counter",
+		    "Records the kernel could not queue (its lost counter as "
+		    "last read).", c.kernel_lost);
+		api_metric(f, "driftwatch_kernel_backlog", "gauge",
+		    "Records waiting in the kernel's audit queue when last "
+		    "read.", c.kernel_backlog);
+		api_metric(f, "driftwatch_kernel_backlog_limit", "gauge",
+		    "The kernel's audit backlog limit.",
+		    c.kernel_backlog_limit);
+	}
 	api_metric(f, "driftwatch_malformed_total", "counter",
 	    "Lines and records that did not parse.", c.malformed);
 	api_metric(f, "driftwatch_anomalies", "gauge",

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "kaudit.h"
 #include "log.h"
 #include "render.h"
 #include "store.h"
@@ -148,6 +149,32 @@ cmd_containers(struct cmd_ctx *ctx, int argc, char **argv)
 	return (rc == 0 ? CMD_OK : CMD_ERROR);
 }
 
+static char	 kernel_why[256];
+
+/*
+ * The kernel's lost and backlog counts: read now where this process may
+ * (root), else left as the plugin last stored them in c.  Returns 1 when
+ * read now.
+ */
+static int
+query_kernel(struct store_counters *c)
+{
+	struct kaudit_status	 st;
+	char			*cause = NULL;
+
+	if (kaudit_status(&st, &cause) != 0) {
+		snprintf(kernel_why, sizeof kernel_why, "%s; the plugin stores "
+		    "them only when it keeps CAP_AUDIT_CONTROL", cause);
+		free(cause);
+		return (0);
+	}
+	c->kernel_read_ms = timearg_now_ms();
+	c->kernel_lost = st.lost;
+	c->kernel_backlog = st.backlog;
+	c->kernel_backlog_limit = st.backlog_limit;
+	return (1);
+}
+
 /* driftwatch status: see the comment at the top of this file. */
 int
 cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
@@ -155,8 +182,9 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store_counters	 c;
 	struct store		*s;
 	json_t			*o;
+	char			 ts[64];
 	int64_t			 events, containers;
-	int			 json = 0, rc;
+	int			 json = 0, rc, kernel;
 
 	if ((rc = query_json_only("status", argc, argv, &json)) >= 0)
 		return (rc);
@@ -166,6 +194,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	store_close(s);
 	if (rc != 0)
 		return (CMD_ERROR);
+	kernel = query_kernel(&c);
 	if (json) {
 		o = json_object();
 		json_object_set_new(o, "database", json_string(ctx->cfg->db));
@@ -181,6 +210,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		json_object_set_new(o, "anomalies", json_integer(c.anomalies));
 		json_object_set_new(o, "anomalies_suppressed",
 		    json_integer(c.suppressed));
+		render_loss_json(o, &c);
 		render_json_line(stdout, o);
 		return (CMD_OK);
 	}
@@ -189,8 +219,18 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("containers  %lld\n", (long long)containers);
 	printf("ingested    %lld\n", (long long)c.ingested);
 	printf("duplicates  %lld\n", (long long)c.duplicates);
-	printf("dropped     %lld\n", (long long)c.dropped);
-	printf("gaps        %lld\n", (long long)c.gaps);
+	printf("dropped     %lld (events driftwatch lost: queue full, database "
+	    "not writable)\n", (long long)c.dropped);
+	if (c.kernel_read_ms > 0) {
+		render_time_text(ts, sizeof ts, c.kernel_read_ms);
+		printf("kernel lost %lld (records the kernel could not queue; "
+		    "backlog %lld of %lld; %s%s)\n", (long long)c.kernel_lost,
+		    (long long)c.kernel_backlog,
+		    (long long)c.kernel_backlog_limit, kernel ? "read now" :
+		    "as the plugin read it at ", kernel ? "" : ts);
+	} else
+		printf("kernel lost unknown (%s)\n", kernel_why);
+	printf("gaps        %lld (%s)\n", (long long)c.gaps, RENDER_GAPS_NOTE);
 	printf("malformed   %lld\n", (long long)c.malformed);
 	printf("records     %lld\n", (long long)c.records);
 	printf("anomalies   %lld (%lld over the rate limit)\n",

@@ -21,6 +21,7 @@
 #include "detect.h"
 #include "scoped.h"
 #include "group.h"
+#include "kaudit.h"
 #include "log.h"
 #include "parser.h"
 #include "pipeline.h"
@@ -59,6 +60,7 @@ struct pipeline {
 	struct strmap		*seen_containers;
 	struct pipeline_stats	 st;
 	struct store_counters	 saved;		/* already in the database */
+	struct store_counters	 kernel;	/* the kernel's, to store */
 	char			*source;
 	_Atomic uint64_t	 lineno;	/* read by the worker's messages */
 	_Atomic uint64_t	 bad_shown;
@@ -162,6 +164,20 @@ struct pipeline_stats *
 pipeline_stats(struct pipeline *p)
 {
 	return (&p->st);
+}
+
+/*
+ * Takes the kernel's audit status st (borrowed), read at read_ms, to be
+ * stored with the next commit.  Worker thread only.
+ */
+void
+pipeline_kernel(struct pipeline *p, const struct kaudit_status *st,
+    int64_t read_ms)
+{
+	p->kernel.kernel_read_ms = read_ms;
+	p->kernel.kernel_lost = st->lost;
+	p->kernel.kernel_backlog = st->backlog;
+	p->kernel.kernel_backlog_limit = st->backlog_limit;
 }
 
 static void
@@ -371,6 +387,8 @@ pipeline_commit(struct pipeline *p)
 	struct store_counters	now, d;
 	int			pending;
 
+	memset(&now, 0, sizeof now);
+	memset(&d, 0, sizeof d);
 	/* The parser's thread may still hold events of this batch. */
 	parser_flush(p->parser);
 	pipeline_lost(p);
@@ -392,6 +410,10 @@ pipeline_commit(struct pipeline *p)
 	d.records = now.records - p->saved.records;
 	d.anomalies = now.anomalies - p->saved.anomalies;
 	d.suppressed = now.suppressed - p->saved.suppressed;
+	d.kernel_read_ms = p->kernel.kernel_read_ms;
+	d.kernel_lost = p->kernel.kernel_lost;
+	d.kernel_backlog = p->kernel.kernel_backlog;
+	d.kernel_backlog_limit = p->kernel.kernel_backlog_limit;
 	p->last_commit_ms = timearg_now_ms();
 	/* Drops are counted in the database; the log hears of them too. */
 	if ((uint64_t)now.dropped > p->drop_logged && (p->drop_logged_ms == 0 ||
@@ -414,6 +436,7 @@ pipeline_commit(struct pipeline *p)
 		return (-1);
 	}
 	p->saved = now;
+	p->kernel.kernel_read_ms = 0;
 	if (++p->commits % PIPELINE_PRUNE_EVERY == 0 &&
 	    (p->cfg->retention_events > 0 || p->cfg->retention_days > 0))
 		store_prune(p->store, p->cfg->retention_events,

@@ -47,5 +47,8 @@ int		 pipeline_run_worker(struct pipeline *, void (*)(void *),
 		    void *);
 int		 pipeline_commit(struct pipeline *);
 struct pipeline_stats *pipeline_stats(struct pipeline *);
+struct kaudit_status;
+void		 pipeline_kernel(struct pipeline *,
+		    const struct kaudit_status *, int64_t read_ms);
 
 #endif

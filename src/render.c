@@ -108,6 +108,28 @@ render_event_json(const struct event *ev)
 	return (o);
 }
 
+/*
+ * Adds to o what was lost and what only looks like it, from c (borrowed):
+ * the kernel's lost and backlog counts as last read (null when nobody
+ * could read them), and a note on gaps, which count serials not seen,
+ * filtered ones included.
+ */
+void
+render_loss_json(json_t *o, const struct store_counters *c)
+{
+	int	known = c->kernel_read_ms > 0;
+
+	json_object_set_new(o, "kernel_lost", known ?
+	    json_integer(c->kernel_lost) : json_null());
+	json_object_set_new(o, "kernel_backlog", known ?
+	    json_integer(c->kernel_backlog) : json_null());
+	json_object_set_new(o, "kernel_backlog_limit", known ?
+	    json_integer(c->kernel_backlog_limit) : json_null());
+	json_object_set_new(o, "kernel_read", known ?
+	    render_time_json(c->kernel_read_ms) : json_null());
+	json_object_set_new(o, "gaps_note", json_string(RENDER_GAPS_NOTE));
+}
+
 /* Returns a new JSON object for c (borrowed); the caller owns it. */
 json_t *
 render_container_json(const struct store_container *c)

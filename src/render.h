@@ -11,9 +11,14 @@
 #include "store.h"
 #include "store_detect.h"
 
+/* What gaps are, wherever they are shown. */
+#define RENDER_GAPS_NOTE	"serials not seen: includes events filtered by " \
+	"never rules and other filters, not a loss"
+
 json_t	*render_event_json(const struct event *);
 json_t	*render_container_json(const struct store_container *);
 json_t	*render_time_json(int64_t ms);
+void	 render_loss_json(json_t *, const struct store_counters *);
 void	 render_json_line(FILE *, json_t *);
 void	 render_event_text(FILE *, const struct event *);
 void	 render_container_text(FILE *, const struct store_container *);

@@ -330,7 +330,10 @@ report_text(FILE *out, json_t *r)
 	    "the database began)\n");
 	json_object_foreach(json_object_get(r, "ingest"), key, v) {
 		report_value(a, sizeof a, v, 0);
-		fprintf(out, "  %-22s %s\n", key, a);
+		fprintf(out, "  %-22s %s%s\n", key, a, strcmp(key, "gaps") == 0 ?
+		    " (" RENDER_GAPS_NOTE ")" : strcmp(key, "kernel_lost") == 0 &&
+		    json_is_null(v) ? " (not read: driftwatch status as root reads "
+		    "it)" : "");
 	}
 }
 
@@ -564,6 +567,8 @@ report_html(FILE *out, json_t *r)
 		report_html_escape(out, key);
 		fprintf(out, "</th><td class=\"num\">");
 		report_html_escape(out, a);
+		if (strcmp(key, "gaps") == 0)
+			fprintf(out, " <small>(%s)</small>", RENDER_GAPS_NOTE);
 		fprintf(out, "</td></tr>\n");
 	}
 	report_value(a, sizeof a, json_object_get(r, "generated"), 0);

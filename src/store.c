@@ -46,6 +46,7 @@ enum store_stmt {
 	ST_CONTAINER_ADD,
 	ST_CONTAINER_GET,
 	ST_COUNTER_ADD,
+	ST_COUNTER_SET,
 	ST_PATHS_OF,
 	ST_COUNT
 };
@@ -68,6 +69,8 @@ static const char *store_sql[ST_COUNT] = {
 	[ST_CONTAINER_GET] = "SELECT id FROM containers WHERE cid = ?1",
 	[ST_COUNTER_ADD] = "INSERT INTO counters (name, value) VALUES (?1, ?2)"
 	    " ON CONFLICT (name) DO UPDATE SET value = value + ?2",
+	[ST_COUNTER_SET] = "INSERT INTO counters (name, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (name) DO UPDATE SET value = ?2",
 	[ST_PATHS_OF] = "SELECT name, nametype, dev, inode, mode FROM path_view"
 	    " WHERE event = ?1 ORDER BY item",
 };
@@ -661,6 +664,16 @@ store_counter_add(struct store *s, const char *name, int64_t delta)
 	return (store_step_done(s, st, "updating a counter"));
 }
 
+static int
+store_counter_set(struct store *s, const char *name, int64_t value)
+{
+	sqlite3_stmt	*st = s->st[ST_COUNTER_SET];
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, value);
+	return (store_step_done(s, st, "updating a counter"));
+}
+
 /*
  * Commits the open batch together with the counter deltas in d (borrowed;
  * NULL for none).  Returns 0, or -1 when the batch is lost (rolled back
@@ -688,6 +701,13 @@ store_commit(struct store *s, const struct store_counters *d)
 		    d->suppressed) != 0)
 			goto lost;
 	}
+	if (d != NULL && d->kernel_read_ms > 0 && (store_begin(s) != 0 ||
+	    store_counter_set(s, "kernel_read_ms", d->kernel_read_ms) != 0 ||
+	    store_counter_set(s, "kernel_lost", d->kernel_lost) != 0 ||
+	    store_counter_set(s, "kernel_backlog", d->kernel_backlog) != 0 ||
+	    store_counter_set(s, "kernel_backlog_limit",
+	    d->kernel_backlog_limit) != 0))
+		goto lost;
 	if (!s->in_txn)
 		return (0);
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
@@ -810,6 +830,14 @@ store_status(struct store *s, struct store_counters *c, int64_t *events,
 			c->anomalies = v;
 		else if (strcmp(name, "anomalies_suppressed") == 0)
 			c->suppressed = v;
+		else if (strcmp(name, "kernel_read_ms") == 0)
+			c->kernel_read_ms = v;
+		else if (strcmp(name, "kernel_lost") == 0)
+			c->kernel_lost = v;
+		else if (strcmp(name, "kernel_backlog") == 0)
+			c->kernel_backlog = v;
+		else if (strcmp(name, "kernel_backlog_limit") == 0)
+			c->kernel_backlog_limit = v;
 	}
 	sqlite3_finalize(st);
 	if (store_exec_int(s, "SELECT count(*) FROM events WHERE ?1", 1,

@@ -17,6 +17,15 @@ struct store_counters {
 	int64_t		records;	/* audit records read */
 	int64_t		anomalies;	/* new anomalies raised */
 	int64_t		suppressed;	/* anomalies over the rate limit */
+	/*
+	 * The kernel's own counts as last read (AUDIT_GET), stored as they
+	 * are, not added: kernel_read_ms 0 when not read (in a commit: not
+	 * read since the last one).
+	 */
+	int64_t		kernel_read_ms;
+	int64_t		kernel_lost;	/* records the kernel could not queue */
+	int64_t		kernel_backlog;
+	int64_t		kernel_backlog_limit;
 };
 
 struct store_event_filter {

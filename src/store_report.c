@@ -73,6 +73,8 @@ static const char *const sr_sql[] = {
 	    " (SELECT value FROM counters WHERE name = 'duplicates')"
 	    " AS duplicates,"
 	    " (SELECT value FROM counters WHERE name = 'dropped') AS dropped,"
+	    " (SELECT value FROM counters WHERE name = 'kernel_lost')"
+	    " AS kernel_lost,"
 	    " (SELECT value FROM counters WHERE name = 'gaps') AS gaps,"
 	    " (SELECT value FROM counters WHERE name = 'malformed')"
 	    " AS malformed,"

@@ -90,5 +90,14 @@ is "$(json_get "$TMP/ev.json" "sorted(set(str(r['container']) for r in d if r['k
     "['$cid']" "its events from the container's programs are the container's"
 is "$(json_get "$TMP/ev.json" "len([r for r in d if r['key'] == '$key' and (r['ppid'] == $hostpid or r['pid'] == $hostpid or r['container'] is None and r['exe'] in ('/usr/bin/cat', '/bin/cat'))])")" \
     0 "the host reading the same paths does not fire it"
+# keeping CAP_AUDIT_CONTROL, the plugin stored the kernel's own counts
+is "$(sqlite3 "$DB" "SELECT count(*) FROM counters WHERE
+    (name = 'kernel_read_ms' AND value > $(date +%s)000 - 600000) OR
+    (name = 'kernel_backlog_limit' AND value > 0) OR name = 'kernel_lost'")" \
+    3 "the plugin stored the kernel's lost and backlog counts"
+"$DRIFTWATCH" --db "$DB" status > "$TMP/status"
+ok "$(grep -Eq '^kernel lost [0-9]+ \(records the kernel could not queue; backlog [0-9]+ of [0-9]+' "$TMP/status" &&
+    grep -q '^gaps .*(serials not seen: includes events filtered by never rules' "$TMP/status"; echo $?)" \
+    "status shows the kernel's lost count, and gaps for what they are"
 cid=
 done_testing

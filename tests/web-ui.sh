@@ -60,6 +60,12 @@ DB=$TMP/sample.db
     "$TOP_SRCDIR/tests/data/sample-state" "$TOP_SRCDIR/tests/data/sample.log" \
     > /dev/null 2>&1
 is $? 0 "ingest of the sample log"
+# What a plugin keeping CAP_AUDIT_CONTROL stores after reading the kernel's
+# status: 7 records lost by the kernel (the sample itself has 0 dropped).
+sqlite3 "$DB" "INSERT OR REPLACE INTO counters (name, value) VALUES
+    ('kernel_read_ms', $(date +%s)000), ('kernel_lost', 7),
+    ('kernel_backlog', 3), ('kernel_backlog_limit', 8192)"
+is $? 0 "the kernel's counts as the plugin stores them"
 
 TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$TOKEN" > "$TMP/api.token"

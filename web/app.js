@@ -246,8 +246,11 @@ async function route() {
 async function refreshStatus() {
   const s = await api('/status');
   const imgs = s.images || {};
+  // What was lost: by the kernel (when anyone could read its counter) and
+  // by driftwatch.  Gaps only count serials not seen: filtered ones too.
+  const kernel = s.kernel_lost ?? null;
   const vals = {
-    events: s.events, dropped: s.dropped, gaps: s.gaps,
+    events: s.events, lost: (kernel ?? 0) + (s.dropped ?? 0), gaps: s.gaps,
     malformed: s.malformed, anomalies: s.anomalies,
     learning: imgs.learning, active: imgs.active,
   };
@@ -256,8 +259,18 @@ async function refreshStatus() {
     if (!el) continue;
     el.textContent = fmtNum(v);
     el.parentElement.classList.toggle('warn',
-      (k === 'dropped' || k === 'malformed') && v > 0);
+      (k === 'lost' || k === 'malformed') && v > 0);
   }
+  const loss = document.querySelector('[data-loss]');
+  loss.title = `kernel: ${kernel === null ? 'not visible (its counter ' +
+    'is read by a plugin with CAP_AUDIT_CONTROL or driftwatch status as ' +
+    'root)' : fmtNum(kernel) + ' lost, backlog ' +
+    fmtNum(s.kernel_backlog) + ' of ' + fmtNum(s.kernel_backlog_limit)}; ` +
+    `driftwatch: ${fmtNum(s.dropped)} dropped`;
+  loss.querySelector('.l').textContent = kernel === null ?
+    'lost (kernel: not visible)' : 'lost';
+  document.querySelector('[data-counter="gaps"]').parentElement.title =
+    s.gaps_note || '';
   $('#counters').hidden = false;
 }
 

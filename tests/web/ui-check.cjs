@@ -82,6 +82,19 @@ async function check(desc, fn) {
       const ev = await page.textContent('[data-counter="events"]');
       return Number(ev.replace(/\D/g, '')) > 0;
     });
+    await check('the counters row shows what was lost first, gaps last as ' +
+      'serials not seen', async () => {
+      const row = await page.$$eval('#counters .counter', (l) => l.map((c) =>
+        [c.querySelector('.l').textContent, c.querySelector('.n').textContent,
+          c.title, c.classList.contains('warn')]));
+      console.log(`# counters: ${JSON.stringify(row)}`);
+      const [lost, last] = [row[1], row[row.length - 1]];
+      return lost[0] === 'lost' && lost[1] === '7' && lost[3] &&
+        /kernel: 7 lost, backlog 3 of 8,?192; driftwatch: 0 dropped/
+          .test(lost[2]) &&
+        last[0] === 'serials not seen' && /filtered by never rules/
+          .test(last[2]) && !last[3] && !row.some((c) => c[0] === 'gaps');
+    });
 
     // Filter: severity at least critical leaves the drop-exec only.
     await check('the severity filter keeps the critical anomaly only',
