@@ -139,6 +139,7 @@ cmd_netlink(struct cmd_ctx *ctx, int argc, char **argv)
 	log_info("reading audit records from the kernel (%s), database %s",
 	    mode == INPUT_NETLINK_OWN ? "as the audit daemon" :
 	    "multicast, beside auditd", ctx->cfg->db);
+	pipeline_watch_kernel(r.pipeline);
 	rc = pipeline_run_worker(r.pipeline, NULL, NULL);
 	pthread_join(thread, NULL);
 	st = pipeline_stats(r.pipeline);

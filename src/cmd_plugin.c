@@ -38,7 +38,6 @@
 #include "attr.h"
 #include "cmd.h"
 #include "group.h"
-#include "kaudit.h"
 #include "linebuf.h"
 #include "log.h"
 #include "pipeline.h"
@@ -52,7 +51,6 @@
 #define PLUGIN_TERM_GRACE	5
 #define PLUGIN_RETRY		5	/* s between attempts to open the db */
 #define PLUGIN_RETRY_LOG	60	/* s between reminders while it fails */
-#define PLUGIN_KERNEL_MS	10000	/* between reads of the kernel's status */
 
 static volatile sig_atomic_t	plugin_term;
 static volatile sig_atomic_t	plugin_foreign_term;
@@ -71,13 +69,6 @@ struct plugin_reader {
 	int		 error;
 };
 
-/* What the worker thread's tick looks after. */
-struct plugin_worker {
-	struct cmd_ctx	*ctx;
-	struct pipeline	*pipeline;
-	int64_t		 kernel_next_ms;
-	int		 kernel_blind;	/* AUDIT_GET refused: stop asking */
-};
 
 static void
 plugin_signal(int sig, siginfo_t *si, void *uctx)
@@ -242,39 +233,12 @@ plugin_wait_store(struct cmd_ctx *ctx, const char *cause, uint64_t *dropped)
 	return (store);
 }
 
-/*
- * Reads the kernel's audit status now and then, for its lost and backlog
- * counts: only a plugin that keeps CAP_AUDIT_CONTROL (scoped_rules) may;
- * the others say once that they cannot see them.
- */
-static void
-plugin_kernel(struct plugin_worker *w)
-{
-	struct kaudit_status	 st;
-	char			*cause = NULL;
-	int64_t			 now = timearg_now_ms();
-
-	if (w->kernel_blind || now < w->kernel_next_ms)
-		return;
-	w->kernel_next_ms = now + PLUGIN_KERNEL_MS;
-	if (kaudit_status(&st, &cause) == 0) {
-		pipeline_kernel(w->pipeline, &st, now);
-		return;
-	}
-	log_info("the kernel's lost and backlog counts are not visible to "
-	    "the plugin (%s); driftwatch status and doctor, run as root, "
-	    "read them", cause);
-	free(cause);
-	w->kernel_blind = 1;
-}
-
 /* Runs on the worker thread between events: acts on the signal flags. */
 static void
 plugin_tick(void *arg)
 {
-	struct plugin_worker	*w = arg;
-	struct cmd_ctx		*ctx = w->ctx;
-	char			*cause = NULL;
+	struct cmd_ctx	*ctx = arg;
+	char		*cause = NULL;
 
 	if (plugin_foreign_term) {
 		plugin_foreign_term = 0;
@@ -291,7 +255,6 @@ plugin_tick(void *arg)
 			log_info("configuration reloaded from %s (a new db "
 			    "takes effect at restart)", ctx->config_path);
 	}
-	plugin_kernel(w);
 }
 
 static void
@@ -317,7 +280,6 @@ cmd_plugin(struct cmd_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct plugin_reader	 r;
-	struct plugin_worker	 w;
 	struct attr		*attr;
 	struct store		*store;
 	struct pipeline_stats	*st;
@@ -364,10 +326,8 @@ cmd_plugin(struct cmd_ctx *ctx, int argc, char **argv)
 	if (pthread_create(&thread, NULL, plugin_read, &r) != 0)
 		fatalx("cannot start the reader thread");
 	log_info("plugin started, database %s", ctx->cfg->db);
-	memset(&w, 0, sizeof w);
-	w.ctx = ctx;
-	w.pipeline = r.pipeline;
-	rc = pipeline_run_worker(r.pipeline, plugin_tick, &w);
+	pipeline_watch_kernel(r.pipeline);
+	rc = pipeline_run_worker(r.pipeline, plugin_tick, ctx);
 	pthread_join(thread, NULL);
 	st = pipeline_stats(r.pipeline);
 	log_info("plugin stopping: %llu events, %llu stored, %llu dropped, "

@@ -35,6 +35,7 @@
 #define PIPELINE_SHOW_BAD	20	/* malformed lines reported one by one */
 #define PIPELINE_PRUNE_EVERY	64	/* commits between retention passes */
 #define PIPELINE_DROP_LOG_MS	60000	/* between two warnings of drops */
+#define PIPELINE_KERNEL_MS	10000	/* between reads of the kernel status */
 
 /* A raw event on its way through the queue: one allocation. */
 struct pipeline_item {
@@ -61,6 +62,8 @@ struct pipeline {
 	struct pipeline_stats	 st;
 	struct store_counters	 saved;		/* already in the database */
 	struct store_counters	 kernel;	/* the kernel's, to store */
+	int			 kernel_watch;	/* read it now and then */
+	int64_t			 kernel_next_ms;
 	char			*source;
 	_Atomic uint64_t	 lineno;	/* read by the worker's messages */
 	_Atomic uint64_t	 bad_shown;
@@ -167,17 +170,39 @@ pipeline_stats(struct pipeline *p)
 }
 
 /*
- * Takes the kernel's audit status st (borrowed), read at read_ms, to be
- * stored with the next commit.  Worker thread only.
+ * Has the worker of p read the kernel's audit status now and then, its
+ * lost and backlog counts stored with the next commit: the live inputs
+ * (plugin, netlink) do.  Reading needs CAP_AUDIT_CONTROL; a process
+ * without it says once that it cannot see them.
  */
 void
-pipeline_kernel(struct pipeline *p, const struct kaudit_status *st,
-    int64_t read_ms)
+pipeline_watch_kernel(struct pipeline *p)
 {
-	p->kernel.kernel_read_ms = read_ms;
-	p->kernel.kernel_lost = st->lost;
-	p->kernel.kernel_backlog = st->backlog;
-	p->kernel.kernel_backlog_limit = st->backlog_limit;
+	p->kernel_watch = 1;
+}
+
+static void
+pipeline_kernel(struct pipeline *p)
+{
+	struct kaudit_status	 st;
+	char			*cause = NULL;
+	int64_t			 now = timearg_now_ms();
+
+	if (!p->kernel_watch || now < p->kernel_next_ms)
+		return;
+	p->kernel_next_ms = now + PIPELINE_KERNEL_MS;
+	if (kaudit_status(&st, &cause) != 0) {
+		log_info("the kernel's lost and backlog counts are not visible "
+		    "here (%s); driftwatch status and doctor, run as root, "
+		    "read them", cause);
+		free(cause);
+		p->kernel_watch = 0;
+		return;
+	}
+	p->kernel.kernel_read_ms = now;
+	p->kernel.kernel_lost = st.lost;
+	p->kernel.kernel_backlog = st.backlog;
+	p->kernel.kernel_backlog_limit = st.backlog_limit;
 }
 
 static void
@@ -461,6 +486,7 @@ pipeline_run_worker(struct pipeline *p, void (*tick)(void *), void *arg)
 	for (;;) {
 		if (tick != NULL)
 			tick(arg);
+		pipeline_kernel(p);
 		rc = queue_pop(p->queue, &item, 200);
 		if (rc == 1) {
 			it = item;

@@ -47,8 +47,6 @@ int		 pipeline_run_worker(struct pipeline *, void (*)(void *),
 		    void *);
 int		 pipeline_commit(struct pipeline *);
 struct pipeline_stats *pipeline_stats(struct pipeline *);
-struct kaudit_status;
-void		 pipeline_kernel(struct pipeline *,
-		    const struct kaudit_status *, int64_t read_ms);
+void		 pipeline_watch_kernel(struct pipeline *);
 
 #endif
