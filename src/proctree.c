@@ -376,6 +376,31 @@ pt_is_id(const char *s)
 	return (n == 64);
 }
 
+/*
+ * Whether ev executes a program the way monitors run an OCI runtime: a
+ * lifecycle subcommand and a container's id or bundle.
+ */
+static int
+pt_oci_command(const struct event *ev)
+{
+	static const char	*subs[] = { "create", "run", "exec", "start",
+				    "delete", "kill", "state", NULL };
+	const char		**s;
+	int			 i, sub = 0, target = 0;
+
+	for (i = 1; i < ev->argc && i < 64; i++) {
+		if (ev->argv[i] == NULL)
+			continue;
+		for (s = subs; *s != NULL; s++)
+			if (strcmp(ev->argv[i], *s) == 0)
+				sub = 1;
+		if (pt_is_id(ev->argv[i]) || strcmp(ev->argv[i], "--bundle") ==
+		    0 || strcmp(ev->argv[i], "-b") == 0)
+			target = 1;
+	}
+	return (sub && target);
+}
+
 /* A monitor's container, from its arguments. */
 static int32_t
 pt_monitor(struct proctree *pt, const struct pt_args *a, const char *exe,
@@ -618,6 +643,9 @@ pt_classified(struct proctree *pt, struct pt_proc *p, struct pt_proc *parent,
 			p->phase = PT_SETUP;
 		return;
 	}
+	if (role == PT_NONE && execve && p->role == PT_MONITOR &&
+	    pt_oci_command(ev))
+		role = PT_RUNTIME;	/* a runtime not known by name */
 	if (role == PT_NONE) {
 		if (p->role != PT_NONE && execve)
 			p->cont = -1;	/* a monitor or runtime became a tool */

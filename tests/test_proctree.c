@@ -321,6 +321,25 @@ main(void)
 	    "/entry", NULL), "sh", "/tmp")), "host",
 	    "the same program on the host is the host's");
 
+	/* an OCI runtime known by no name, run by a shim as runc would be */
+	run(with(mk(NULL, 1200, 1, "/usr/bin/containerd-shim-kata-v2",
+	    "execve", "containerd-shim-kata-v2", "-namespace", "k8s.io", "-id",
+	    K1, NULL), "containerd-shim", "/b/" K1));
+	is_str(clone_of(1200, 1, "/usr/bin/containerd-shim-kata-v2", 1201),
+	    "rt:" K1, "the shim forks");
+	is_str(run(with(mk(NULL, 1201, 1200, "/opt/bin/oddrt", "execve",
+	    "oddrt", "--root", "/run/oddrt", "create", "--bundle", "/b/" K1,
+	    K1, NULL), "oddrt", "/b/" K1)), "rt:" K1,
+	    "an unknown runtime's create is runtime work");
+	is_str(clone_of(1201, 1200, "/opt/bin/oddrt", 1202), "rt:" K1,
+	    "it forks the container's first process");
+	is_str(run(with(mk(NULL, 1202, 1201, "/opt/bin/oddrt", "mount", NULL),
+	    "oddrt", "/")), "rt:" K1, "which sets the container up");
+	is_str(run(with(mk(NULL, 1202, 1201, "/usr/sbin/nginx", "execve",
+	    "nginx", NULL), "nginx", "/")), K1,
+	    "until it executes the container's program");
+	ok(hint.entered, "where the container's own code begins");
+
 	/* the same pid on two nodes */
 	is_str(run(mk("a", 502, 501, "/bin/sh", "openat", NULL)), "host",
 	    "node a has its own pids 501 and 502");
