@@ -1072,6 +1072,29 @@ detect_baseline(struct detect *d, const struct detect_ctx *c,
 	}
 }
 
+/*
+ * Whether f, opening a file for writing, is known to img's profile as the
+ * other of create and write: a file a container created when it started
+ * is one it writes after a restart (its writable layer kept it), and the
+ * other way round after a re-creation.
+ */
+static int
+detect_same_file(struct baseline_image *img, const struct feature *f,
+    int64_t t)
+{
+	char	key[sizeof f->key];
+
+	if (f->kind != FEAT_FILE)
+		return (0);
+	if (strncmp(f->key, "write\t", 6) == 0)
+		snprintf(key, sizeof key, "create\t%s", f->key + 6);
+	else if (strncmp(f->key, "create\t", 7) == 0)
+		snprintf(key, sizeof key, "write\t%s", f->key + 7);
+	else
+		return (0);
+	return (baseline_check(img, FEAT_FILE, key, t));
+}
+
 struct detect_declared {
 	struct detect		*d;
 	const struct detect_ctx	*c;
@@ -1149,6 +1172,7 @@ detect_event(struct detect *d, const struct event *ev, int64_t event_id,
 			detect_connect(d, ev, f[i].key);
 		/* a session's new command is its exec-session anomaly */
 		if (!baseline_check(img, f[i].kind, f[i].key, ev->time_ms) &&
+		    !detect_same_file(img, &f[i], ev->time_ms) &&
 		    !(f[i].kind == FEAT_PROCESS && ev->session && ev->entered))
 			detect_baseline(d, &c, &f[i]);
 	}

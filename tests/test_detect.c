@@ -170,6 +170,10 @@ main(void)
 	run(exec_of("/bin/busybox", 10, "sh", "/entry", NULL));
 	run(exec_of("/bin/busybox", 11, "sleep", "3", NULL));
 	run(write_of("/bin/busybox", 10, "/tmp/hits.log"));
+	ev = ev_new("openat", "/bin/busybox", 10);
+	ev->a[2] = 01101;
+	ev_path(ev, "/var/www/index.html", "CREATE");
+	run(ev);
 	ev = ev_new("connect", "/bin/busybox", 12);
 	ev->sa_family = 2;
 	event_set_str(&ev->sa_addr, "10.88.0.5");
@@ -190,7 +194,7 @@ main(void)
 	ok(strstr(s.reason, "/tmp/.x/bb was written by busybox (pid 13) 1.5 s "
 	    "before it was executed; it is not part of image localhost/web:1")
 	    != NULL, "with a sentence a person can act on");
-	ok(strcmp(s.serials, "[106]") == 0, "and the serial of its evidence");
+	ok(strcmp(s.serials, "[107]") == 0, "and the serial of its evidence");
 	run(write_of("/bin/busybox", 15, "/etc/passwd"));
 	is_int(count_rule("account-write", &s), 1, "/etc/passwd written");
 	run(write_of("/bin/busybox", 15, "/usr/bin/evil"));
@@ -313,6 +317,9 @@ main(void)
 	run(write_of("/bin/busybox", 43, "/tmp/hits.log"));
 	run(write_of("/bin/busybox", 43, "/var/data/new.db"));
 	is_int(count_rule("new-file", &s), 1, "only the new file pattern");
+	run(write_of("/bin/busybox", 43, "/var/www/index.html"));
+	is_int(count_rule("new-file", &s), 1, "a file created while learning "
+	    "is written after a restart: the same behaviour");
 	ev = ev_new("connect", "/bin/busybox", 44);
 	ev->sa_family = 2;
 	event_set_str(&ev->sa_addr, "10.88.0.77");
