@@ -17,7 +17,8 @@
 # BENCH_DIR (cache, default bench/data), BENCH_SEED (42), BENCH_REPEAT (1,
 # median taken), BENCH_RSS_MAX (extra RSS point, e.g. 10000000), GENLOG,
 # LAUREL (a laurel binary to use instead of the package), BENCH_STRICT=1
-# (exit 1 when a target is missed).
+# (exit 1 when a target is missed), BENCH_SOAK=0 (no false-positive soak,
+# bench/soak.sh, which as root runs last), SOAK_SECONDS (its length, 180).
 
 # `make bench` runs this with $(SHELL), /bin/sh: go on in bash.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
@@ -485,6 +486,19 @@ EOP
 	done
 	kill "$ipid" "$spid" 2> /dev/null
 	wait "$ipid" "$spid" 2> /dev/null
+fi
+
+# --- the false-positive soak (bench/soak.sh): the e2e tests, long --------------
+
+if ((have_dw)) && [[ ${BENCH_SOAK:-1} != 0 ]]; then
+	say ""
+	if [[ $(id -u) == 0 ]]; then
+		# the runtimes' tests, SOAK_SECONDS (180) of normal life each,
+		# one after the other: about 3 x (SOAK_SECONDS + 1 min)
+		TOP_SRCDIR=$top DRIFTWATCH=$DRIFTWATCH bash "$top/bench/soak.sh"
+	else
+		say "false-positive soak: skipped: needs root (BENCH_SOAK=0 to leave it out)"
+	fi
 fi
 
 if [[ ${BENCH_STRICT:-0} == 1 ]] && ((missed)); then

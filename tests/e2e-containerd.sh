@@ -33,6 +33,16 @@
 # state saved while the tasks ran, finds the same (rule, container) pairs
 # and the same pods.  About 60 s.  With DW_E2E_KEEP=DIR, the audit log, the
 # state copy, the configuration and driftwatch's outputs are kept in DIR.
+# With DW_E2E_SOAK=S (seconds, default 0), normal life with active profiles
+# lasts S s longer before the attack (a false-positive soak, bench/soak.sh):
+# the probes go on, and every 45 s of the soak a1's web container is
+# re-created once more (a new id each time, all of them checked as the first
+# re-created one is: events, probes, pods, no anomaly).  At the end a TAP
+# comment "# soak: runtime=containerd normal_seconds=N
+# anomalies_after_learning=M attacks_found=F/E" (N: the attack time less
+# the time both app images' profiles were locked; M: anomalies first seen
+# from the first lock to the attack), then a "# soak anomaly:" line for each
+# of those anomalies.
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/lab/auditd.sh"
 . "$TOP_SRCDIR/tests/lab/containerd-setup.sh"
@@ -46,6 +56,16 @@ WEB_IMAGE=localhost/dw-ctd-web:1
 WORKER_IMAGE=localhost/dw-ctd-worker:1
 PAUSE_IMAGE=localhost/dw-ctd-pause:1
 KEEP=${DW_E2E_KEEP:-}
+SOAK=${DW_E2E_SOAK:-0}
+RECREATE_EVERY=45
+case $SOAK in
+''|*[!0-9]*)
+	echo "not ok 1 - DW_E2E_SOAK is a number of seconds (got '$SOAK')"
+	echo "1..1"
+	exit 1
+	;;
+esac
+SOAK=$((10#$SOAK))
 
 [ "$(id -u)" = 0 ] || skip_all "containerd end-to-end tests need root"
 for b in containerd ctr runc podman python3; do
@@ -233,7 +253,7 @@ until_time() {	# until_time EPOCH_S: sleep until then
 token=dwctd$$x$RANDOM
 t0=$(now)
 RECREATE_AT=$((t0 + LEARN + 4))
-ATTACK_AT=$((t0 + LEARN + 14))
+ATTACK_AT=$((t0 + LEARN + 14 + SOAK))
 POD_A1=web-7c5ddbdf54-a1k9p POD_A2=web-7c5ddbdf54-a2x4m
 POD_B=worker-6b9f7d5c8-bz7wn
 NS_A=shop NS_B=batch
@@ -293,23 +313,47 @@ until_time $((t0 + LEARN + 1))
 baseline_active $RECREATE_AT
 until_time $RECREATE_AT
 # kubelet after a crash: the same pod, a new container id
-recreate_rc=1
-{
-	flock 9
-	lab_ctr -n $NS task kill -s KILL $C_A1 > /dev/null 2>> "$TMP/ctd.err"
-	for i in $(seq 50); do
-		lab_ctr -n $NS task delete $C_A1 > /dev/null 2>&1 && break
-		sleep 0.1
-	done
-	lab_ctr -n $NS container delete $C_A1 >> "$TMP/ctd.err" 2>&1 &&
-	    cri_run container $POD_A1 $NS_A $UID_A1 $S_A1 web $WEB_IMAGE $C_A1b $env_app &&
-	    recreate_rc=0
-	echo "$C_A1b $C_A2 $C_B" > "$TMP/targets"
-} 9> "$TMP/probes.lock"
+recreate() {	# recreate OLD NEW: a1's web container OLD replaced by NEW
+	recreate_rc=1
+	{
+		flock 9
+		lab_ctr -n $NS task kill -s KILL $1 > /dev/null 2>> "$TMP/ctd.err"
+		for i in $(seq 50); do
+			lab_ctr -n $NS task delete $1 > /dev/null 2>&1 && break
+			sleep 0.1
+		done
+		lab_ctr -n $NS container delete $1 >> "$TMP/ctd.err" 2>&1 &&
+		    cri_run container $POD_A1 $NS_A $UID_A1 $S_A1 web $WEB_IMAGE $2 $env_app &&
+		    recreate_rc=0
+		echo "$2 $C_A2 $C_B" > "$TMP/targets"
+	} 9> "$TMP/probes.lock"
+}
+recreate $C_A1 $C_A1b
 t_recreated=$(now)
 save_state
 baseline_active $((ATTACK_AT - 1))
 cp "$TMP/baseline.json" "$TMP/keep/baseline.before-attack.json"
+
+# The soak: normal life goes on, the probes and, every RECREATE_EVERY s, a1's
+# web container re-created again (none in the last 10 s before the attack).
+C_A1x=""		# the soak's re-created containers, in order
+soak_recreate_failed=0
+cur=$C_A1b
+t_next=$((RECREATE_AT + RECREATE_EVERY))
+while [ "$SOAK" -gt 0 ] && [ $t_next -le $((ATTACK_AT - 10)) ]; do
+	until_time $t_next
+	new=$(newid)
+	first_rc=$recreate_rc
+	recreate $cur $new
+	[ $recreate_rc -eq 0 ] || soak_recreate_failed=$((soak_recreate_failed + 1))
+	recreate_rc=$first_rc
+	C_A1x="$C_A1x $new"
+	cur=$new
+	save_state
+	t_next=$((t_next + RECREATE_EVERY))
+done
+# as Python list items (", 'id'..."), empty without a soak
+X=$(for c in $C_A1x; do printf ", '%s'" $c; done)
 
 # ---------------------------------------------------------------- attack
 until_time $ATTACK_AT
@@ -360,18 +404,27 @@ $NS_A/$POD_A2 web $C_A2
 $NS_B/$POD_B sandbox $S_B
 $NS_B/$POD_B worker $C_B
 EOF
+n=1
+for c in $C_A1x; do
+	n=$((n + 1))
+	echo "$NS_A/$POD_A1 web(re-created-$n) $c" >> "$TMP/keep/ids"
+done
 cp "$TMP/probes.log" "$TMP/keep/" 2> /dev/null
 echo "# recreated at $t_recreated, attack at $ATTACK_AT, done by $((t_attack_end - 1)), test took $(( $(now) - t0 )) s since the first container"
+[ "$SOAK" -gt 0 ] &&
+    echo "# soak of $SOAK s: a1's web container re-created $(echo $C_A1x | wc -w) more times, $(wc -l < "$TMP/probes.log" 2> /dev/null || echo 0) probes answered"
 
 # ---------------------------------------------------------------- capture checks
-ALL="'$S_A1', '$C_A1', '$C_A1b', '$S_A2', '$C_A2', '$S_B', '$C_B'"
-APPS="'$C_A1', '$C_A1b', '$C_A2', '$C_B'"
+ALL="'$S_A1', '$C_A1', '$C_A1b'$X, '$S_A2', '$C_A2', '$S_B', '$C_B'"
+APPS="'$C_A1', '$C_A1b'$X, '$C_A2', '$C_B'"
 SANDBOXES="'$S_A1', '$S_A2', '$S_B'"
 is "$recreate_rc" 0 "pod a1's web container re-created under the same pod"
+[ "$SOAK" -gt 0 ] &&
+    is "$soak_recreate_failed" 0 "soak: a1's web container re-created $(echo $C_A1x | wc -w) more times"
 probes() {	# probes ID: probes answered by that container
 	grep -c " $1 " "$TMP/probes.log" 2> /dev/null
 }
-is "$(for c in $C_A1 $C_A1b $C_A2 $C_B; do [ "$(probes $c)" -ge 2 ] && echo y || echo "n:${c:0:12}"; done | sort -u | tr '\n' ' ')" \
+is "$(for c in $C_A1 $C_A1b $C_A1x $C_A2 $C_B; do [ "$(probes $c)" -ge 2 ] && echo y || echo "n:${c:0:12}"; done | sort -u | tr '\n' ' ')" \
     "y " "probes answered, at least twice in each app container"
 is "$exec_rc" 0 "ctr task exec of a shell into the worker ran"
 is "$attack_ok" 0 "the worker carried out its attack"
@@ -409,6 +462,7 @@ pods() {	# pods FILE: what containers --json says of our containers
 want_pods=$(python3 -c "print(sorted([
     ('$C_A1', '$NS_A', '$POD_A1', '$UID_A1', 'web', '$WEB_IMAGE'),
     ('$C_A1b', '$NS_A', '$POD_A1', '$UID_A1', 'web', '$WEB_IMAGE'),
+$(for c in $C_A1x; do echo "    ('$c', '$NS_A', '$POD_A1', '$UID_A1', 'web', '$WEB_IMAGE'),"; done)
     ('$C_A2', '$NS_A', '$POD_A2', '$UID_A2', 'web', '$WEB_IMAGE'),
     ('$C_B', '$NS_B', '$POD_B', '$UID_B', 'worker', '$WORKER_IMAGE'),
     ('$S_A1', '$NS_A', '$POD_A1', '$UID_A1', None, '$PAUSE_IMAGE'),
@@ -478,7 +532,7 @@ is "$(a "sorted(set((r['rule'], $cid[:12], r['exe']) for r in d if r['first_seen
     "[]" "no anomaly before the attack (runc, shims, probes, the re-created container)"
 is "$(a "sorted(set((r['rule'], r['exe']) for r in d if not $cid))")" \
     "[]" "no anomaly outside a container (containerd, shims, runc, ctr)"
-is "$(a "sorted(set((r['rule'], $cid[:12]) for r in d if $cid in ('$S_A1', '$C_A1', '$C_A1b', '$S_A2', '$C_A2')))")" \
+is "$(a "sorted(set((r['rule'], $cid[:12]) for r in d if $cid in ('$S_A1', '$C_A1', '$C_A1b'$X, '$S_A2', '$C_A2')))")" \
     "[]" "no anomaly on the pods never attacked (a1, a2: sandboxes and apps)"
 is "$(a "sorted(set(r['rule'] for r in d if $cid == '$C_A1b'))")" \
     "[]" "no anomaly on the re-created container"
@@ -520,12 +574,15 @@ else:
     print("#   " + ("; ".join(why) if why else "no %s anomaly on %s" % (rule, cid[:12])))
 EOP
 }
+attacks_found=0
+attacks_expected=0
 check() {	# check ARGS...: runs expect, numbers its line
 	local out
 	out=$(expect "$@")
 	tap_n=$((tap_n + 1))
+	attacks_expected=$((attacks_expected + 1))
 	case $out in
-	"ok - "*) echo "ok $tap_n - ${out#ok - }" ;;
+	"ok - "*) echo "ok $tap_n - ${out#ok - }"; attacks_found=$((attacks_found + 1)) ;;
 	*) echo "not ok $tap_n - ${out#not ok - }"; tap_failed=$((tap_failed + 1)) ;;
 	esac
 }
@@ -562,4 +619,43 @@ print("#   replay only:", sorted(r - l))
 EOP
 is "$(pods "$TMP/keep/replay-containers.json")" "$want_pods" \
     "replay: every container's pod, container name and image, from the log and the saved state"
+
+# ---------------------------------------------------------------- soak figures
+python3 - "$A" "$TMP/keep/baseline.before-attack.json" "$ATTACK_AT" \
+    "$((t0 + LEARN))" "$attacks_found/$attacks_expected" "$TMP/keep/ids" \
+    "$WEB_IMAGE" "$WORKER_IMAGE" <<'EOP'
+import json, sys
+f, base, attack, fallback, found, ids = sys.argv[1:7]
+images = sys.argv[7:9]
+attack = int(attack)
+names = {}
+for l in open(ids):
+    if not l.startswith("#") and l.strip():
+        p, n, i = l.split()
+        names[i] = "%s:%s" % (p.split("/")[1], n)
+locked = []
+try:
+    for l in open(base):
+        if l.strip():
+            r = json.loads(l)
+            if r.get("name") in images and r.get("locked"):
+                locked.append(float(r["locked"]))
+except (OSError, ValueError):
+    pass
+if len(locked) != len(images):
+    locked = [float(fallback)]
+try:
+    rows = [json.loads(l) for l in open(f) if l.strip()]
+except (OSError, ValueError):
+    rows = None
+soak = [r for r in rows or [] if min(locked) <= (r.get("first_seen") or 0) < attack]
+print("# soak: runtime=containerd normal_seconds=%d anomalies_after_learning=%s"
+      " attacks_found=%s" % (max(0, attack - max(locked)),
+      "unknown" if rows is None else len(soak), found))
+for r in soak:
+    c = (r.get("container") or {}).get("id")
+    print("# soak anomaly: rule=%s container=%s first_seen=%s exe=%s argv=%s"
+          " reason=%s" % (r.get("rule"), names.get(c, c), r.get("first_seen"),
+          r.get("exe"), json.dumps(r.get("argv")), r.get("reason")))
+EOP
 done_testing

@@ -26,6 +26,15 @@
 # finds the same (rule, container) pairs.  The capture itself is checked
 # first from "driftwatch events", so that a detection failure is told apart
 # from a scenario that did not happen.  About 45 s.
+# With DW_E2E_SOAK=S (seconds, default 0), normal life with active profiles
+# lasts S s longer before the attack (a false-positive soak, bench/soak.sh):
+# from the start "podman exec CTR cat /etc/hostname" probes each container
+# every 3 s (learnt, then repeated), and during the soak web1 is restarted
+# ("podman restart") every 60 s.  At the end a TAP comment "# soak:
+# runtime=podman normal_seconds=N anomalies_after_learning=M
+# attacks_found=F/E" (N: the attack time less the time both images' profiles
+# were locked; M: anomalies first seen from the first lock to the attack),
+# then a "# soak anomaly:" line for each of those anomalies.
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/lab/auditd.sh"
 
@@ -42,6 +51,17 @@ WEB2_IP=${DW_DET_WEB2_IP:-10.88.79.12}
 WORKER_IP=${DW_DET_WORKER_IP:-10.88.79.21}
 WEB_IMAGE=localhost/dw-det-web:1
 WORKER_IMAGE=localhost/dw-det-worker:1
+SOAK=${DW_E2E_SOAK:-0}
+PROBE_EVERY=3
+RESTART_EVERY=60
+case $SOAK in
+''|*[!0-9]*)
+	echo "not ok 1 - DW_E2E_SOAK is a number of seconds (got '$SOAK')"
+	echo "1..1"
+	exit 1
+	;;
+esac
+SOAK=$((10#$SOAK))
 
 sh "$LAB/podman-setup.sh" 2> "$TMP/podman.err" ||
     skip_all "$(tail -n 1 "$TMP/podman.err")"
@@ -149,8 +169,10 @@ EOC
 
 ids=""
 HOSTD=$TMP/host
+probe_pid=
 cleanup() {
 	local c
+	[ -n "$probe_pid" ] && kill "$probe_pid" 2> /dev/null && wait "$probe_pid" 2> /dev/null
 	lab_auditd_stop
 	for c in $ids; do podman rm -f -t 0 "$c" > /dev/null 2>&1; done
 	mountpoint -q "$HOSTD/b" 2> /dev/null && umount "$HOSTD/b"
@@ -175,7 +197,8 @@ until_time() {	# until_time EPOCH_S: sleep until then
 
 token=dwdet$$x$RANDOM
 t0=$(now)
-ATTACK_AT=$((t0 + LEARN + 6))
+ACTIVE_AT=$((t0 + LEARN + 6))	# the attack time without a soak
+ATTACK_AT=$((ACTIVE_AT + SOAK))
 run() {	# run NAME IP IMAGE ENV...: prints the id
 	local name=$1 ip=$2 image=$3
 	shift 3
@@ -199,6 +222,26 @@ fi
 up2=$(podman inspect -f '{{.GraphDriver.Data.UpperDir}}' "$w2")
 upk=$(podman inspect -f '{{.GraphDriver.Data.UpperDir}}' "$k1")
 
+# The soak's probes: every PROBE_EVERY s, each container in turn, the same
+# command; a restart holds the lock so that no probe meets a stopped web1.
+# (podman's commands run without fd 9: the conmon a restart leaves behind
+# would hold the lock for good.)
+if [ "$SOAK" -gt 0 ]; then
+	(
+		while [ ! -e "$TMP/probes.stop" ]; do
+			{
+				flock -w 30 9
+				for c in $w1 $w2 $k1; do
+					[ "$(podman exec "$c" cat /etc/hostname 2> /dev/null 9>&-)" ] &&
+					    echo "$(now) $c" >> "$TMP/probes.log"
+				done
+			} 9> "$TMP/probes.lock"
+			sleep $PROBE_EVERY
+		done
+	) &
+	probe_pid=$!
+fi
+
 # The profiles turn active by event time: wait for both, until just
 # before the attack.
 until_time $((t0 + LEARN + 1))
@@ -209,6 +252,22 @@ while :; do
 	sleep 0.5
 done
 cp "$TMP/baseline.json" "$TMP/baseline.before-attack.json"
+
+# The soak: normal life goes on, probes and a restart of web1 (never
+# attacked) every RESTART_EVERY s, the first 20 s in, none in the last 15 s.
+restarts=0
+restart_failed=0
+t_restart=$((ACTIVE_AT + 20))
+while [ "$SOAK" -gt 0 ] && [ $t_restart -le $((ATTACK_AT - 15)) ]; do
+	until_time $t_restart
+	{
+		flock -w 30 9
+		podman restart -t 2 "$w1" > /dev/null 2>> "$TMP/podman.err" 9>&- ||
+		    restart_failed=$((restart_failed + 1))
+	} 9> "$TMP/probes.lock"
+	restarts=$((restarts + 1))
+	t_restart=$((t_restart + RESTART_EVERY))
+done
 
 # ---------------------------------------------------------------- attack
 until_time $ATTACK_AT
@@ -253,6 +312,11 @@ t_attack_end=$(( $(now) + 1 ))
 
 # Normal life goes on for a few seconds with active profiles.
 sleep 4
+if [ -n "$probe_pid" ]; then
+	touch "$TMP/probes.stop"
+	wait "$probe_pid" 2> /dev/null
+	probe_pid=
+fi
 mkdir -p "$TMP/state/overlay-containers" "$TMP/state/overlay-images"
 cp /var/lib/containers/storage/overlay-containers/containers.json "$TMP/state/overlay-containers/"
 cp /var/lib/containers/storage/overlay-images/images.json "$TMP/state/overlay-images/"
@@ -267,10 +331,17 @@ for i in $(seq 100); do
 	sleep 0.1
 done
 echo "# attack at $ATTACK_AT, done by $((t_attack_end - 1)), test took $(( $(now) - t0 )) s since the first container"
+[ "$SOAK" -gt 0 ] &&
+    echo "# soak of $SOAK s: web1 restarted $restarts times, $(wc -l < "$TMP/probes.log" 2> /dev/null || echo 0) probes answered"
 
 # ---------------------------------------------------------------- capture checks
 is "$exec_rc" 0 "podman exec into the worker ran"
 is "$attack_ok" 0 "web2 and the worker carried out their attacks"
+if [ "$SOAK" -gt 0 ]; then
+	is "$restarts $restart_failed" "$restarts 0" "soak: web1 restarted $restarts times with podman restart"
+	is "$(for c in $w1 $w2 $k1; do [ "$(grep -c " $c\$" "$TMP/probes.log" 2> /dev/null)" -ge 2 ] && echo y || echo "n:${c:0:12}"; done | sort -u | tr '\n' ' ')" \
+	    "y " "soak: probes answered, at least twice in each container"
+fi
 "$DRIFTWATCH" --db "$DB" events --limit 0 --json > "$TMP/events.json"
 ev() {	# ev PYTHON_BOOL_ON_r: sorted containers of the matching events
 	json_get "$TMP/events.json" "sorted(set(str(r['container']) for r in d if ($1)))"
@@ -347,12 +418,15 @@ else:
     print("#   " + ("; ".join(why) if why else "no %s anomaly on %s" % (rule, cid[:12])))
 EOP
 }
+attacks_found=0
+attacks_expected=0
 check() {	# check DESC...: runs expect, numbers its line
 	local out
 	out=$(expect "$@")
 	tap_n=$((tap_n + 1))
+	attacks_expected=$((attacks_expected + 1))
 	case $out in
-	"ok - "*) echo "ok $tap_n - ${out#ok - }" ;;
+	"ok - "*) echo "ok $tap_n - ${out#ok - }"; attacks_found=$((attacks_found + 1)) ;;
 	*) echo "not ok $tap_n - ${out#not ok - }"; tap_failed=$((tap_failed + 1)) ;;
 	esac
 }
@@ -412,5 +486,40 @@ import ast, sys
 l, r = (set(ast.literal_eval(x)) for x in sys.argv[1:3])
 print("#   live only:", sorted(l - r))
 print("#   replay only:", sorted(r - l))
+EOP
+
+# ---------------------------------------------------------------- soak figures
+python3 - "$A" "$TMP/baseline.before-attack.json" "$ATTACK_AT" \
+    "$((t0 + LEARN))" "$attacks_found/$attacks_expected" \
+    "$w1" "$w2" "$k1" "$WEB_IMAGE" "$WORKER_IMAGE" <<'EOP'
+import json, sys
+f, base, attack, fallback, found, w1, w2, k1 = sys.argv[1:9]
+images = sys.argv[9:11]
+attack = int(attack)
+names = {w1: "web1", w2: "web2", k1: "worker"}
+locked = []
+try:
+    for l in open(base):
+        if l.strip():
+            r = json.loads(l)
+            if r.get("name") in images and r.get("locked"):
+                locked.append(float(r["locked"]))
+except (OSError, ValueError):
+    pass
+if len(locked) != len(images):
+    locked = [float(fallback)]
+try:
+    rows = [json.loads(l) for l in open(f) if l.strip()]
+except (OSError, ValueError):
+    rows = None
+soak = [r for r in rows or [] if min(locked) <= (r.get("first_seen") or 0) < attack]
+print("# soak: runtime=podman normal_seconds=%d anomalies_after_learning=%s"
+      " attacks_found=%s" % (max(0, attack - max(locked)),
+      "unknown" if rows is None else len(soak), found))
+for r in soak:
+    c = (r.get("container") or {}).get("id")
+    print("# soak anomaly: rule=%s container=%s first_seen=%s exe=%s argv=%s"
+          " reason=%s" % (r.get("rule"), names.get(c, c), r.get("first_seen"),
+          r.get("exe"), json.dumps(r.get("argv")), r.get("reason")))
 EOP
 done_testing

@@ -46,6 +46,12 @@
 # state and the checker's inputs are kept in DIR, for a replay by hand:
 #   driftwatch --db X.db --config DIR/dw.conf ingest --runtime-root \
 #       DIR/state DIR/audit.log
+# With DW_E2E_SOAK=S (seconds), normal life with active profiles lasts S s
+# longer before the attack (a false-positive soak, bench/soak.sh): health
+# checks and the crash loop go on and web1 is restarted every 60 s; the
+# end prints "# soak: runtime=docker normal_seconds=N
+# anomalies_after_learning=N attacks_found=F/E" and a "# soak anomaly:"
+# line for each anomaly between the profiles' activation and the attack.
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/lab/auditd.sh"
 t_begin=${EPOCHREALTIME%.*}
@@ -303,7 +309,8 @@ host_work() {
 token=dwdk$$x$RANDOM
 C2PORT=$(free_port)
 t0=$(now)
-ATTACK_AT=$((t0 + LEARN + 16))
+SOAK=${DW_E2E_SOAK:-0}
+ATTACK_AT=$((t0 + LEARN + 16 + SOAK))
 run() {	# run NAME IMAGE ARGS...: prints the id
 	local name=$1 image=$2
 	shift 2
@@ -381,6 +388,15 @@ wait $hostw1
 until_time $((t_active + 2))
 timeout 30 docker restart -t 2 "$k1" > /dev/null 2>> "$TMP/docker.err"
 restart_rc=$?
+# The soak: web1, never attacked, restarted every 60 s meanwhile.
+soak_restarts=0
+next=$(( $(now) + 60 ))
+while [ "$SOAK" -gt 0 ] && [ "$next" -lt $((ATTACK_AT - 8)) ]; do
+	until_time $next
+	timeout 30 docker restart -t 2 "$w1" > /dev/null 2>> "$TMP/docker.err" &&
+	    soak_restarts=$((soak_restarts + 1))
+	next=$((next + 60))
+done
 
 # The reverse shell's other end, on the host, on the bridge's gateway.
 until_time $((ATTACK_AT - 3))
@@ -819,5 +835,33 @@ if [ -n "$DW_E2E_DOCKER_KEEP" ]; then
 	cp "$TMP/events.json" "$TMP/anomalies.json" "$TMP/replay.json" \
 	    "$TMP/facts.json" "$TMP/check.py" "$DW_E2E_DOCKER_KEEP/" 2> /dev/null
 fi
+# The soak's figures: anomalies from the profiles' activation to the
+# attack, and the attacks found (rule on the right container).
+python3 - "$TMP/anomalies.json" "$t_active" "$ATTACK_AT" "$w2" "$k1" \
+    "$w1" "$cr" "$soak_restarts" <<'EOP'
+import json, sys
+f, active, attack, web2, worker, web1, crash, restarts = sys.argv[1:9]
+active, attack = float(active), float(attack)
+names = {web1: "web1", web2: "web2", worker: "worker", crash: "crash"}
+rows = []
+for l in open(f):
+    if l.strip():
+        r = json.loads(l)
+        rows.extend(r if isinstance(r, list) else [r])
+ours = [r for r in rows if (r.get("container") or {}).get("id") in names]
+soak = [r for r in ours if active <= (r.get("first_seen") or 0) < attack]
+want = {("drop-exec", web2), ("account-write", web2), ("reverse-shell", web2),
+        ("package-manager", worker), ("exec-session", worker)}
+got = {(r["rule"], r["container"]["id"]) for r in ours
+       if (r.get("first_seen") or 0) >= attack}
+print("# soak: runtime=docker normal_seconds=%d anomalies_after_learning=%d"
+      " attacks_found=%d/%d (web1 restarted %s times meanwhile)" % (
+      attack - active, len(soak), len(want & got), len(want), restarts))
+for r in soak:
+    print("# soak anomaly: rule=%s container=%s first_seen=%s exe=%s argv=%s"
+          " reason=%s" % (r.get("rule"), names[r["container"]["id"]],
+          r.get("first_seen"), r.get("exe"), json.dumps(r.get("argv")),
+          r.get("reason")))
+EOP
 echo "# $(( $(now) - t_begin )) s in all"
 done_testing
