@@ -113,6 +113,32 @@ kfirst(struct kdoc *kd, yaml_node_t *n, const char *key,
 		manifest_strs_add(l, yamldoc_str(first));
 }
 
+/* Notes where fact is declared: the line of node v. */
+static void
+kline(struct kdoc *kd, struct manifest_ctr *c, const char *fact,
+    yaml_node_t *v)
+{
+	if (v != NULL)
+		manifest_line(c, fact, kd->path, yamldoc_line(v));
+}
+
+/* The strings of the list at key of n, appended to l (repeats kept). */
+static void
+kwords(struct kdoc *kd, yaml_node_t *n, const char *key,
+    struct manifest_strs *l)
+{
+	yaml_node_t	*v;
+	size_t		 i;
+
+	if ((v = yamldoc_get(kd->d, n, key)) == NULL ||
+	    v->type != YAML_SEQUENCE_NODE)
+		return;
+	for (i = 0; i < yamldoc_count(v); i++)
+		if (yamldoc_str(yamldoc_item(kd->d, v, i)) != NULL)
+			manifest_strs_push(l,
+			    yamldoc_str(yamldoc_item(kd->d, v, i)));
+}
+
 /* A list at key of n, or NULL; anything else is reported. */
 static yaml_node_t *
 kseq(struct kdoc *kd, yaml_node_t *n, const char *key)
@@ -142,13 +168,18 @@ ksecurity_common(struct kdoc *kd, yaml_node_t *sc, struct manifest_ctr *c)
 			kbad(kd, v, "%s: not a user id", "runAsUser");
 		else
 			c->run_as_user = uid;
+		kline(kd, c, "run_as_user", v);
 	}
-	if ((b = kbool(kd, sc, "runAsNonRoot")) != -1)
+	if ((b = kbool(kd, sc, "runAsNonRoot")) != -1) {
 		c->run_as_non_root = b;
+		kline(kd, c, "run_as_non_root", yamldoc_get(kd->d, sc,
+		    "runAsNonRoot"));
+	}
 	v = yamldoc_get(kd->d, sc, "seccompProfile");
 	if (v != NULL && (t = yamldoc_getstr(kd->d, v, "type")) != NULL) {
 		free(c->seccomp);
 		c->seccomp = xstrdup(t);
+		kline(kd, c, "seccomp", yamldoc_get(kd->d, v, "type"));
 	}
 }
 
@@ -158,17 +189,42 @@ kcontainer(struct kdoc *kd, yaml_node_t *pod, yaml_node_t *ctr, int init,
 {
 	static const char *const probes[] = { "livenessProbe",
 	    "readinessProbe", "startupProbe", NULL };
+	struct manifest_strs	 argv = { NULL, 0, NULL };
+	struct manifest_strs	 probe = { NULL, 0, NULL };
 	yaml_node_t	*sc, *seq, *it, *v, *caps;
 	const char	*s;
-	size_t		 i;
+	size_t		 i, nargs;
 	int		 b, ro;
 
 	c->init = init ? 1 : -1;
 	kfirst(kd, ctr, "command", &c->exes);
+	kline(kd, c, "entrypoint", yamldoc_get(kd->d, ctr, "command"));
+	/* command then args: the command line; a script execs its args */
+	kwords(kd, ctr, "command", &argv);
+	nargs = argv.n;
+	kwords(kd, ctr, "args", &argv);
+	if (nargs > 0 && manifest_is_script(argv.v[0])) {
+		c->script_entry = 1;
+		if (argv.n > nargs && argv.v[nargs][0] != '-' &&
+		    strchr(argv.v[nargs], ' ') == NULL) {
+			manifest_strs_add(&c->exes, argv.v[nargs]);
+			manifest_strs_add(&c->chain, argv.v[0]);
+			manifest_strs_add(&c->chain, argv.v[nargs]);
+		}
+	}
+	manifest_argv_scan(c, &argv, nargs > 0 ? 1 : 0);
+	manifest_strs_clear(&argv);
 	for (i = 0; probes[i] != NULL; i++) {
 		v = yamldoc_get(kd->d, ctr, probes[i]);
-		if ((v = yamldoc_get(kd->d, v, "exec")) != NULL)
+		if ((v = yamldoc_get(kd->d, v, "exec")) != NULL) {
 			kfirst(kd, v, "command", &c->exes);
+			kwords(kd, v, "command", &probe);
+			if (probe.n > 0) {
+				manifest_session_add(c, probe.v[0], 0);
+				kline(kd, c, "sessions", v);
+			}
+			manifest_strs_clear(&probe);
+		}
 	}
 	if ((seq = kseq(kd, ctr, "ports")) != NULL)
 		for (i = 0; i < yamldoc_count(seq); i++) {
@@ -199,23 +255,43 @@ kcontainer(struct kdoc *kd, yaml_node_t *pod, yaml_node_t *ctr, int init,
 			}
 			if ((ro = kbool(kd, it, "readOnly")) != 1)
 				manifest_strs_add(&c->writable, s);
+			else
+				manifest_strs_add(&c->read_only, s);
+			kline(kd, c, ro == 1 ? "read_only" : "writable", it);
 		}
 	if ((sc = yamldoc_get(kd->d, pod, "securityContext")) != NULL)
 		ksecurity_common(kd, sc, c);
 	if ((sc = yamldoc_get(kd->d, ctr, "securityContext")) == NULL)
 		return;
 	ksecurity_common(kd, sc, c);
-	if ((b = kbool(kd, sc, "readOnlyRootFilesystem")) != -1)
+	if ((b = kbool(kd, sc, "readOnlyRootFilesystem")) != -1) {
 		c->read_only_root = b;
-	if ((b = kbool(kd, sc, "allowPrivilegeEscalation")) != -1)
+		kline(kd, c, "read_only_root", yamldoc_get(kd->d, sc,
+		    "readOnlyRootFilesystem"));
+	}
+	if ((b = kbool(kd, sc, "allowPrivilegeEscalation")) != -1) {
 		c->allow_privilege_escalation = b;
-	if ((b = kbool(kd, sc, "privileged")) != -1)
+		kline(kd, c, "allow_privilege_escalation", yamldoc_get(kd->d,
+		    sc, "allowPrivilegeEscalation"));
+	}
+	if ((b = kbool(kd, sc, "privileged")) != -1) {
 		c->privileged = b;
+		kline(kd, c, "privileged", yamldoc_get(kd->d, sc,
+		    "privileged"));
+	}
 	caps = yamldoc_get(kd->d, sc, "capabilities");
-	if ((seq = kseq(kd, caps, "add")) != NULL)
+	if ((seq = kseq(kd, caps, "add")) != NULL) {
 		for (i = 0; i < yamldoc_count(seq); i++)
 			manifest_cap_add(c, yamldoc_str(yamldoc_item(kd->d,
 			    seq, i)));
+		kline(kd, c, "capabilities", seq);
+	}
+	if ((seq = kseq(kd, caps, "drop")) != NULL) {
+		for (i = 0; i < yamldoc_count(seq); i++)
+			manifest_cap_drop(c, yamldoc_str(yamldoc_item(kd->d,
+			    seq, i)));
+		kline(kd, c, "drop_capabilities", seq);
+	}
 }
 
 /* The containers of one list (containers or initContainers). */
@@ -252,12 +328,21 @@ kcontainers(struct kdoc *kd, yaml_node_t *pod, const char *key, int init,
 		c->wl_namespace = xstrdup(ns);
 		c->wl_container = xstrdup(cname);
 		kcontainer(kd, pod, ctr, init, c);
-		if ((b = kbool(kd, pod, "hostNetwork")) != -1)
+		if ((b = kbool(kd, pod, "hostNetwork")) != -1) {
 			c->host_network = b;
-		if ((b = kbool(kd, pod, "hostPID")) != -1)
+			kline(kd, c, "host_network", yamldoc_get(kd->d, pod,
+			    "hostNetwork"));
+		}
+		if ((b = kbool(kd, pod, "hostPID")) != -1) {
 			c->host_pid = b;
-		if ((b = kbool(kd, pod, "hostIPC")) != -1)
+			kline(kd, c, "host_pid", yamldoc_get(kd->d, pod,
+			    "hostPID"));
+		}
+		if ((b = kbool(kd, pod, "hostIPC")) != -1) {
 			c->host_ipc = b;
+			kline(kd, c, "host_ipc", yamldoc_get(kd->d, pod,
+			    "hostIPC"));
+		}
 		manifest_set_add(out, c);
 	}
 }

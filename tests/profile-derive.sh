@@ -56,11 +56,12 @@ try:
 except ImportError:
     sys.exit(0)
 top = {"driftwatch-profile", "image", "state", "processes", "listen",
-       "connect", "declared"}
+       "connect", "sessions", "declared"}
 decl = {"source", "base", "workload", "init", "read_only_root",
-        "writable", "run_as_non_root", "run_as_user", "privileged",
-        "allow_privilege_escalation", "capabilities", "ports", "peers",
-        "host_network", "host_pid", "host_ipc", "seccomp"}
+        "writable", "read_only", "run_as_non_root", "run_as_user", "user",
+        "privileged", "allow_privilege_escalation", "capabilities",
+        "drop_capabilities", "ports", "peers", "host_network", "host_pid",
+        "host_ipc", "seccomp", "entrypoint", "lines"}
 text = open(sys.argv[1]).read().replace("\ndriftwatch-profile:",
     "\n---\ndriftwatch-profile:")
 for d in yaml.safe_load_all(text):
@@ -70,7 +71,7 @@ for d in yaml.safe_load_all(text):
     assert set(d["image"]) == {"name"}, d["image"]
     assert d["state"] == "active"
     assert set(d["declared"]) <= decl, set(d["declared"]) - decl
-    for k in ("processes", "listen", "connect"):
+    for k in ("processes", "listen", "connect", "sessions"):
         for e in d.get(k, []):
             assert e["source"] == "declared", e
     assert [e["port"] for e in d.get("listen", [])] == \
