@@ -4,10 +4,12 @@
  *
  * Fed by manifest.c one YAML document at a time.  Workloads (Pod,
  * Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController,
- * Job, CronJob; a List of them) give one container each of their
+ * Job, CronJob; a List of them; a custom resource with a pod template,
+ * such as Argo's Rollout) give one container each of their
  * initContainers (init: true) and containers, in that order.  Other
- * well-known kinds (Service, ConfigMap, ...) declare no container and are
- * passed over; an unknown kind, a missing name, pod spec, container image
+ * well-known kinds (Service, ConfigMap, ...) and other custom resources
+ * (ServiceMonitor) declare no container and are passed over; an unknown
+ * kind of Kubernetes' own API groups, a missing name, pod spec, container image
  * or a value of the wrong type makes the document bad: reported FILE:LINE:
  * and nothing derived from it.  Pod-level securityContext (runAsUser,
  * runAsNonRoot, seccompProfile) is the default the container's overrides.
@@ -33,7 +35,8 @@ static const char *const k8s_passive[] = {
 	"StorageClass", "NetworkPolicy", "HorizontalPodAutoscaler",
 	"PodDisruptionBudget", "Namespace", "LimitRange", "ResourceQuota",
 	"Endpoints", "EndpointSlice", "PriorityClass",
-	"CustomResourceDefinition", NULL
+	"CustomResourceDefinition", "PodSecurityPolicy", "PodTemplate",
+	"Event", "Binding", "ComponentStatus", NULL
 };
 
 /* Kinds with a pod template, and where it is. */
@@ -351,7 +354,7 @@ static void
 kobject(struct kdoc *kd, yaml_node_t *obj, struct manifest_set *out)
 {
 	yaml_node_t	*meta, *pod, *items;
-	const char	*kind, *name, *ns;
+	const char	*kind, *name, *ns, *api, *slash;
 	size_t		 i, j;
 
 	if ((kind = yamldoc_getstr(kd->d, obj, "kind")) == NULL) {
@@ -372,9 +375,25 @@ kobject(struct kdoc *kd, yaml_node_t *obj, struct manifest_set *out)
 		if (strcmp(k8s_workloads[i].kind, kind) == 0)
 			break;
 	if (k8s_workloads[i].kind == NULL) {
-		kbad(kd, yamldoc_get(kd->d, obj, "kind"), "unknown kind '%s'",
-		    kind);
-		return;
+		/*
+		 * A custom resource (an API group with a dot: Argo's Rollout,
+		 * monitoring.coreos.com's ServiceMonitor) is valid: read
+		 * as a workload when it has a pod template, else passed
+		 * over.  An unknown kind of Kubernetes' own groups is a typo.
+		 */
+		api = yamldoc_getstr(kd->d, obj, "apiVersion");
+		if (api == NULL || (slash = strchr(api, '/')) == NULL ||
+		    memchr(api, '.', slash - api) == NULL) {
+			kbad(kd, yamldoc_get(kd->d, obj, "kind"), "unknown kind "
+			    "'%s'", kind);
+			return;
+		}
+		pod = yamldoc_get(kd->d, yamldoc_get(kd->d,
+		    yamldoc_get(kd->d, obj, "spec"), "template"), "spec");
+		if (pod == NULL || yamldoc_get(kd->d, pod, "containers") ==
+		    NULL)
+			return;
+		i = 1;	/* spec.template.spec, as a Deployment's */
 	}
 	meta = yamldoc_get(kd->d, obj, "metadata");
 	if ((name = yamldoc_getstr(kd->d, meta, "name")) == NULL) {
