@@ -641,7 +641,8 @@ docker_finish(struct dfile *df)
 	if (s->workdir != NULL && strcmp(s->workdir, "/") != 0)
 		manifest_strs_add(&c->writable, s->workdir);
 	manifest_user(c, s->user, &df->users);
-	docker_line_of(df, s, c, "run_as_user", "run_as_user");
+	if (c->run_as_user >= 0)
+		docker_line_of(df, s, c, "run_as_user", "run_as_user");
 	if (c->run_as_non_root == 1)
 		docker_line_of(df, s, c, "run_as_user", "run_as_non_root");
 	docker_line_of(df, s, c, "ports", "ports");
