@@ -304,6 +304,84 @@ test_check(void)
 	declared_free(d);
 }
 
+/* The facts issue 15 added: each check and the line it names. */
+static void
+test_check_more(void)
+{
+	struct declared	*d;
+	struct event	*ev;
+	struct hits	 h;
+
+	d = declared_from_json("{\"source\":\"k8s/api.yaml:Deployment/api/api\","
+	    "\"allow_privilege_escalation\":0,\"drop_capabilities\":[\"ALL\"],"
+	    "\"capabilities\":[\"NET_BIND_SERVICE\"],\"read_only\":[\"/etc/api\"],"
+	    "\"run_as_user\":1500,\"user\":\"mailer\",\"host_pid\":0,"
+	    "\"lines\":[\"allow_privilege_escalation\\tk8s/api.yaml:25\","
+	    "\"drop_capabilities\\tk8s/api.yaml:28\","
+	    "\"run_as_user\\tk8s/api.yaml:15\",\"read_only\\tk8s/api.yaml:34\"]}");
+	ok(d != NULL && d->ndrop == 1 && d->nlines == 4 &&
+	    strcmp(declared_line(d, "read_only"), "k8s/api.yaml:34") == 0,
+	    "drop_capabilities, read_only and lines read back from JSON");
+	ev = exec_as("/bin/su", 1500);
+	ev->paths[0].mode = 0104755;
+	h = check(d, ev);
+	ok(h.n[DECLARED_ESCALATION] == 1 && strstr(h.reason, "ran /bin/su, "
+	    "a set-user-ID program, but k8s/api.yaml:Deployment/api/api "
+	    "declares allow_privilege_escalation: false (no new privileges) "
+	    "at k8s/api.yaml:25") != NULL, "a set-user-ID exec under "
+	    "allowPrivilegeEscalation: false: %s", h.reason);
+	ev = exec_as("/usr/bin/sudo", 1500);
+	ev->uid = 1500;
+	ev->euid = 0;
+	h = check(d, ev);
+	ok(h.n[DECLARED_ESCALATION] == 1 && h.n[DECLARED_NON_ROOT] == 1,
+	    "an exec that gained root: escalation and another user");
+	h = check(d, exec_as("/usr/local/bin/mailer", 1500));
+	ok(h.n[DECLARED_ESCALATION] == 0 && h.n[DECLARED_NON_ROOT] == 0,
+	    "a plain exec as the declared user: nothing");
+	h = check(d, exec_as("/bin/sh", 0));
+	ok(h.n[DECLARED_NON_ROOT] == 1 && strstr(h.reason, "run_as_user: "
+	    "1500 (mailer) at k8s/api.yaml:15") != NULL, "another user names "
+	    "the user and the line: %s", h.reason);
+	h = check(d, ev_new("setuid", "/usr/local/bin/mailer", 60));
+	ok(h.n[DECLARED_CAPABILITY] == 1 && strstr(h.reason, "CAP_SETUID") !=
+	    NULL && strstr(h.reason, "dropped: ALL") != NULL &&
+	    strstr(h.reason, "at k8s/api.yaml:28") != NULL, "drop: [ALL] "
+	    "takes the runtime's default capabilities too: %s", h.reason);
+	h = check(d, net("bind", "0.0.0.0", 80));
+	is_int(h.n[DECLARED_CAPABILITY], 0, "a bind is no capability call");
+	h = check(d, write_of("/etc/api/key"));
+	ok(h.n[DECLARED_READ_ONLY] == 1 && strstr(h.reason, "mounts it "
+	    "read-only at k8s/api.yaml:34") != NULL, "a write into a "
+	    "read-only mount, root not read-only: %s", h.reason);
+	h = check(d, write_of("/var/tmp/x"));
+	is_int(h.n[DECLARED_READ_ONLY], 0, "elsewhere, on a writable root: "
+	    "nothing");
+	ev = ev_new("ptrace", "/usr/bin/strace", 61);
+	ev->a[0] = 0x10;
+	ev->a[1] = 1234;
+	ev->obj_pid = 1234;
+	h = check(d, ev);
+	ok(h.n[DECLARED_HOST_PID] == 1 && strstr(h.reason, "host's pid "
+	    "namespace") != NULL, "a ptrace target named by its host pid: "
+	    "%s", h.reason);
+	ev = ev_new("ptrace", "/usr/bin/strace", 62);
+	ev->a[0] = 0x10;
+	ev->a[1] = 7;
+	ev->obj_pid = 1234;
+	h = check(d, ev);
+	is_int(h.n[DECLARED_HOST_PID], 0, "named by its id in the "
+	    "container's own namespace: nothing");
+	declared_free(d);
+	d = declared_from_json("{\"host_pid\":1,\"privileged\":1}");
+	ev = ev_new("ptrace", "/usr/bin/strace", 63);
+	ev->a[1] = 1234;
+	ev->obj_pid = 1234;
+	h = check(d, ev);
+	is_int(h.n[DECLARED_HOST_PID], 0, "hostPID declared: nothing");
+	declared_free(d);
+}
+
 int
 main(void)
 {
@@ -319,6 +397,7 @@ main(void)
 	test_known();
 	test_json();
 	test_check();
+	test_check_more();
 	snprintf(db, sizeof db, "%s/d.db", dir);
 	snprintf(prof, sizeof prof, "%s/web.yaml", dir);
 	snprintf(bad, sizeof bad, "%s/bad.yaml", dir);
