@@ -825,6 +825,41 @@ declared_named_pid(const struct event *ev)
 	return (-1);
 }
 
+/*
+ * Whether ev, a call needing a capability, shows the capability was
+ * needed.  A process may set its user and group ids to the ones it holds
+ * without CAP_SETUID or CAP_SETGID (busybox does so at every start, a
+ * no-op), drop its own capabilities without CAP_SETPCAP, and trace its
+ * own user's processes without CAP_SYS_PTRACE: those calls count when
+ * the kernel refused them for want of privilege (EPERM), or when they
+ * set an id to root's.
+ */
+static int
+declared_needs_cap(const struct event *ev)
+{
+	const char	*sc = ev->syscall;
+	int		 i, nids;
+
+	if (strcmp(sc, "capset") == 0 || strcmp(sc, "ptrace") == 0 ||
+	    strcmp(sc, "process_vm_writev") == 0)
+		return (ev->success == 0 && ev->exit == -EPERM);
+	if (strncmp(sc, "setres", 6) == 0)
+		nids = 3;
+	else if (strncmp(sc, "setre", 5) == 0)
+		nids = 2;
+	else if (strcmp(sc, "setuid") == 0 || strcmp(sc, "setgid") == 0 ||
+	    strcmp(sc, "setfsuid") == 0 || strcmp(sc, "setfsgid") == 0)
+		nids = 1;
+	else
+		return (1);
+	if (ev->success == 0)
+		return (ev->exit == -EPERM);
+	for (i = 0; i < nids; i++)
+		if ((uint32_t)ev->a[i] == 0)
+			return (1);
+	return (0);
+}
+
 /* Checks of an exec: the user it runs as, privileges it gains. */
 static void
 declared_check_exec(const struct declared *d, const struct event *ev,
@@ -891,7 +926,7 @@ declared_check(const struct declared *d, const struct event *ev,
 		declared_check_exec(d, ev, name, who, cb, arg);
 	if (ev->syscall != NULL && d->privileged != 1 &&
 	    (cap = declared_cap_of(ev->syscall)) != NULL &&
-	    !declared_has_cap(d, cap)) {
+	    !declared_has_cap(d, cap) && declared_needs_cap(ev)) {
 		declared_join(list, sizeof list, d->caps, d->ncaps);
 		drop[0] = '\0';
 		if (d->ndrop > 0) {
@@ -900,12 +935,12 @@ declared_check(const struct declared *d, const struct event *ev,
 			    strlen(drop), d->drop, d->ndrop);
 		}
 		snprintf(reason, sizeof reason, "%s called %s, which needs "
-		    "CAP_%s, but %s grants no such capability (capabilities "
-		    "added: %s%s; not privileged)%s; %s", who, ev->syscall,
-		    cap, name, list, drop, declared_at(d, at, sizeof at,
-		    d->ndrop > 0 ? "drop_capabilities" : "capabilities",
-		    "capabilities"), ev->success == 1 ? "it succeeded" :
-		    "it failed");
+		    "CAP_%s (%s), but %s grants no such capability "
+		    "(capabilities added: %s%s; not privileged)%s", who,
+		    ev->syscall, cap, ev->success == 1 ? "it succeeded" :
+		    "it failed", name, list, drop, declared_at(d, at,
+		    sizeof at, d->ndrop > 0 ? "drop_capabilities" :
+		    "capabilities", "capabilities"));
 		cb(arg, DECLARED_CAPABILITY, ev->syscall, NULL, reason);
 	}
 	/*
@@ -918,8 +953,9 @@ declared_check(const struct declared *d, const struct event *ev,
 	    (named = declared_named_pid(ev)) == ev->obj_pid) {
 		snprintf(reason, sizeof reason, "%s called %s on pid %d by its "
 		    "host process id: it sees the host's pid namespace, but "
-		    "%s does not declare hostPID%s", who, ev->syscall,
-		    ev->obj_pid, name, declared_at(d, at, sizeof at,
+		    "%s %s%s", who, ev->syscall, ev->obj_pid, name,
+		    d->host_pid == 0 ? "declares hostPID: false" :
+		    "does not declare hostPID", declared_at(d, at, sizeof at,
 		    "host_pid", NULL));
 		snprintf(detail, sizeof detail, "%s", ev->syscall);
 		cb(arg, DECLARED_HOST_PID, detail, NULL, reason);

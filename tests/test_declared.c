@@ -382,6 +382,87 @@ test_check_more(void)
 	declared_free(d);
 }
 
+/* Ends s with end? */
+static int
+ends_with(const char *s, const char *end)
+{
+	size_t	ls = strlen(s), le = strlen(end);
+
+	return (ls >= le && strcmp(s + ls - le, end) == 0);
+}
+
+/* What the end-to-end test with podman found (tests/e2e-declared-k8s.sh). */
+static void
+test_check_e2e(void)
+{
+	struct declared	*d;
+	struct event	*ev;
+	struct hits	 h;
+
+	d = declared_from_json("{\"source\":\"web.yaml:Deployment/web/web\","
+	    "\"read_only_root\":1,\"writable\":[\"/tmp\"],"
+	    "\"read_only\":[\"/srv\"],\"drop_capabilities\":[\"ALL\"],"
+	    "\"lines\":[\"read_only_root\\tweb.yaml:25\","
+	    "\"drop_capabilities\\tweb.yaml:28\",\"read_only\\tweb.yaml:36\","
+	    "\"host_pid\\tweb.yaml:14\"]}");
+	/* busybox sets its own ids back at every start: a no-op */
+	ev = ev_new("setgid", "/bin/busybox", 70);
+	ev->a[0] = 1000;
+	h = check(d, ev);
+	ev = ev_new("setuid", "/bin/busybox", 70);
+	ev->a[0] = 1000;
+	h.n[DECLARED_CAPABILITY] += check(d, ev).n[DECLARED_CAPABILITY];
+	ev = ev_new("setresuid", "/bin/busybox", 70);
+	ev->a[0] = ev->a[1] = ev->a[2] = 0xffffffff;
+	h.n[DECLARED_CAPABILITY] += check(d, ev).n[DECLARED_CAPABILITY];
+	is_int(h.n[DECLARED_CAPABILITY], 0, "setgid/setuid to one's own ids "
+	    "after drop: [ALL] need no capability");
+	ev = ev_new("setuid", "/bin/busybox", 71);
+	ev->a[0] = 0;
+	h = check(d, ev);
+	ok(h.n[DECLARED_CAPABILITY] == 1 && ends_with(h.reason,
+	    " at web.yaml:28"), "setuid(0) succeeding does, the reason "
+	    "ending with the line: %s", h.reason);
+	ev = ev_new("setuid", "/bin/busybox", 72);
+	ev->a[0] = 2000;
+	ev->success = 0;
+	ev->exit = -1;
+	h = check(d, ev);
+	ok(h.n[DECLARED_CAPABILITY] == 1 && strstr(h.reason, "CAP_SETUID (it "
+	    "failed), but") != NULL, "a setuid refused (EPERM) is an "
+	    "attempt: %s", h.reason);
+	ev = ev_new("ptrace", "/bin/ptracer", 73);
+	ev->a[0] = 0x10;
+	ev->a[1] = 74;
+	h = check(d, ev);
+	is_int(h.n[DECLARED_CAPABILITY], 0, "a ptrace attach to its own "
+	    "user's child needs no CAP_SYS_PTRACE");
+	ev = ev_new("ptrace", "/bin/ptracer", 73);
+	ev->a[0] = 0x10;
+	ev->a[1] = 1;
+	ev->success = 0;
+	ev->exit = -1;
+	h = check(d, ev);
+	is_int(h.n[DECLARED_CAPABILITY], 1, "one refused (EPERM) did");
+	ev = ev_new("mount", "/bin/busybox", 75);
+	ev->success = 0;
+	ev->exit = -1;
+	h = check(d, ev);
+	ok(h.n[DECLARED_CAPABILITY] == 1 && ends_with(h.reason,
+	    "(capabilities added: none; dropped: ALL; not privileged) at "
+	    "web.yaml:28"), "a failed mount: %s", h.reason);
+	ev = ev_new("ptrace", "/bin/ptracer", 80);
+	ev->a[0] = 0x10;
+	ev->a[1] = 4321;
+	ev->obj_pid = 4321;
+	h = check(d, ev);
+	ok(h.n[DECLARED_HOST_PID] == 1 && ends_with(h.reason, "but "
+	    "web.yaml:Deployment/web/web does not declare hostPID at "
+	    "web.yaml:14"), "hostPID not declared, its pod spec's line: %s",
+	    h.reason);
+	declared_free(d);
+}
+
 int
 main(void)
 {
@@ -398,6 +479,7 @@ main(void)
 	test_json();
 	test_check();
 	test_check_more();
+	test_check_e2e();
 	snprintf(db, sizeof db, "%s/d.db", dir);
 	snprintf(prof, sizeof prof, "%s/web.yaml", dir);
 	snprintf(bad, sizeof bad, "%s/bad.yaml", dir);
