@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "declared.h"
+#include "feature.h"
 #include "gen.h"
 #include "xmalloc.h"
 #include "yamldoc.h"
@@ -902,6 +903,96 @@ declared_check_exec(const struct declared *d, const struct event *ev,
 }
 
 /*
+ * Checks a change of path (what: "wrote /x", borrowed) against the
+ * read-only mounts and root of d.
+ */
+static void
+declared_check_file(const struct declared *d, const char *path,
+    const char *what, const char *name, const char *who,
+    const struct declared_paths *skip, declared_cb cb, void *arg)
+{
+	char	reason[2048], list[512], at[300];
+
+	if (skip != NULL && declared_in_paths(skip->v, skip->n, path))
+		return;
+	if (d->nread_only > 0 && declared_in_paths(d->read_only,
+	    d->nread_only, path)) {
+		snprintf(reason, sizeof reason, "%s %s, but %s mounts it "
+		    "read-only%s", who, what, name, declared_at(d, at,
+		    sizeof at, "read_only", NULL));
+		cb(arg, DECLARED_READ_ONLY, path, path, reason);
+		return;
+	}
+	if (d->read_only_root != 1 ||
+	    declared_in_paths(d->writable, d->nwritable, path))
+		return;
+	declared_join(list, sizeof list, d->writable, d->nwritable);
+	snprintf(reason, sizeof reason, "%s %s, but %s declares a read-only "
+	    "root filesystem (writable: %s)%s", who, what, name, list,
+	    declared_at(d, at, sizeof at, "read_only_root", NULL));
+	cb(arg, DECLARED_READ_ONLY, path, path, reason);
+}
+
+/*
+ * Whether ev is a change of a file the kernel refused because the file
+ * system is read-only (EROFS): the attempt to write where the runtime
+ * made the declaration hold.  Sets what ("tried to write /etc/x") and
+ * path: the file's, else (the kernel names only the directory when the
+ * file would be created) its directory's.
+ */
+static int
+declared_refused_write(const struct event *ev, char *what, size_t wlen,
+    char *path, size_t plen)
+{
+	static const struct {
+		const char	*prefix;
+		const char	*verb;
+	} ops[] = {
+		{ "open", "write" }, { "creat", "create" },
+		{ "truncate", "truncate" }, { "ftruncate", "truncate" },
+		{ "rename", "rename a file to" }, { "unlink", "delete" },
+		{ "rmdir", "delete" }, { "mkdir", "create" },
+		{ "link", "create" }, { "symlink", "create" },
+		{ "mknod", "create" }, { "chmod", "change the mode of" },
+		{ "fchmod", "change the mode of" },
+		{ "chown", "change the owner of" },
+		{ "fchown", "change the owner of" },
+		{ "lchown", "change the owner of" },
+	};
+	const char	*verb = NULL, *dir = NULL;
+	size_t		 i, l;
+	int		 k;
+
+	if (ev->syscall == NULL || ev->success != 0 || ev->exit != -EROFS)
+		return (0);
+	for (i = 0; i < sizeof ops / sizeof ops[0] && verb == NULL; i++)
+		if (strncmp(ev->syscall, ops[i].prefix,
+		    strlen(ops[i].prefix)) == 0)
+			verb = ops[i].verb;
+	if (verb == NULL)
+		return (0);
+	if (feature_path(ev, NULL, path, plen) != NULL) {
+		snprintf(what, wlen, "tried to %s %s (refused: read-only file "
+		    "system)", verb, path);
+		return (1);
+	}
+	for (k = 0; k < ev->npaths && dir == NULL; k++)
+		if (ev->paths[k].nametype != NULL &&
+		    strcmp(ev->paths[k].nametype, "PARENT") == 0 &&
+		    ev->paths[k].name != NULL && ev->paths[k].name[0] == '/')
+			dir = ev->paths[k].name;
+	if (dir == NULL)
+		return (0);
+	snprintf(path, plen, "%s", dir);
+	l = strlen(path);
+	while (l > 1 && path[l - 1] == '/')
+		path[--l] = '\0';
+	snprintf(what, wlen, "tried to %s a file in %s (refused: read-only "
+	    "file system)", strcmp(verb, "write") == 0 ? "create" : verb, path);
+	return (1);
+}
+
+/*
  * Checks event ev (borrowed) and its features f[0..n) against d, calling
  * cb(arg, ...) for each contradiction with a sentence naming the
  * declaration and, when known, the manifest's line.  skip (borrowed, may
@@ -914,7 +1005,8 @@ declared_check(const struct declared *d, const struct event *ev,
     declared_cb cb, void *arg)
 {
 	char		 name[256], who[128], list[512], reason[1024];
-	char		 detail[64], at[300], drop[256];
+	char		 detail[64], at[300], drop[256], what[1100];
+	char		 path[1024];
 	const char	*cap;
 	int64_t		 named;
 	int		 i, port;
@@ -922,6 +1014,8 @@ declared_check(const struct declared *d, const struct event *ev,
 	declared_name(d, name, sizeof name);
 	snprintf(who, sizeof who, "%s (pid %d)", ev->comm != NULL ? ev->comm :
 	    ev->exe != NULL ? ev->exe : "?", ev->pid);
+	if (declared_refused_write(ev, what, sizeof what, path, sizeof path))
+		declared_check_file(d, path, what, name, who, skip, cb, arg);
 	if (feature_is_exec(ev))
 		declared_check_exec(d, ev, name, who, cb, arg);
 	if (ev->syscall != NULL && d->privileged != 1 &&
@@ -963,33 +1057,10 @@ declared_check(const struct declared *d, const struct event *ev,
 	for (i = 0; i < n; i++) {
 		switch (f[i].kind) {
 		case FEAT_FILE:
-			if (skip != NULL && declared_in_paths(skip->v, skip->n,
-			    f[i].path))
-				break;
-			if (d->nread_only > 0 && declared_in_paths(d->read_only,
-			    d->nread_only, f[i].path)) {
-				snprintf(reason, sizeof reason, "%s %s %s, but "
-				    "%s mounts it read-only%s", who,
-				    declared_op(f[i].op), f[i].path, name,
-				    declared_at(d, at, sizeof at, "read_only",
-				    NULL));
-				cb(arg, DECLARED_READ_ONLY, f[i].path,
-				    f[i].path, reason);
-				break;
-			}
-			if (d->read_only_root != 1 ||
-			    declared_in_paths(d->writable, d->nwritable,
-			    f[i].path))
-				break;
-			declared_join(list, sizeof list, d->writable,
-			    d->nwritable);
-			snprintf(reason, sizeof reason, "%s %s %s, but %s "
-			    "declares a read-only root filesystem (writable: "
-			    "%s)%s", who, declared_op(f[i].op), f[i].path, name,
-			    list, declared_at(d, at, sizeof at,
-			    "read_only_root", NULL));
-			cb(arg, DECLARED_READ_ONLY, f[i].path, f[i].path,
-			    reason);
+			snprintf(what, sizeof what, "%s %s",
+			    declared_op(f[i].op), f[i].path);
+			declared_check_file(d, f[i].path, what, name, who,
+			    skip, cb, arg);
 			break;
 		case FEAT_LISTEN:
 			port = atoi(f[i].key);

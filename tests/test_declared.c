@@ -451,6 +451,46 @@ test_check_e2e(void)
 	ok(h.n[DECLARED_CAPABILITY] == 1 && ends_with(h.reason,
 	    "(capabilities added: none; dropped: ALL; not privileged) at "
 	    "web.yaml:28"), "a failed mount: %s", h.reason);
+	/* a file the kernel refused to create: only its directory named */
+	ev = ev_new("openat", "/bin/busybox", 76);
+	ev->a[2] = 01101;
+	ev->success = 0;
+	ev->exit = -30;
+	ev_path(ev, "/etc/");
+	event_set_str(&ev->paths[0].nametype, "PARENT");
+	h = check(d, ev);
+	ok(h.n[DECLARED_READ_ONLY] == 1 && strstr(h.reason, "busybox (pid 76) "
+	    "tried to create a file in /etc (refused: read-only file system), "
+	    "but web.yaml:Deployment/web/web declares a read-only root "
+	    "filesystem (writable: /tmp) at web.yaml:25") != NULL &&
+	    ends_with(h.reason, "web.yaml:25"), "a write refused with EROFS "
+	    "on the read-only root: %s", h.reason);
+	ev = ev_new("openat", "/bin/busybox", 77);
+	ev->a[2] = 01101;
+	ev->success = 0;
+	ev->exit = -30;
+	ev_path(ev, "/srv/index.html");
+	h = check(d, ev);
+	ok(h.n[DECLARED_READ_ONLY] == 1 && strstr(h.reason, "tried to write "
+	    "/srv/index.html (refused: read-only file system), but "
+	    "web.yaml:Deployment/web/web mounts it read-only at web.yaml:36")
+	    != NULL, "one into the read-only mount: %s", h.reason);
+	ev = ev_new("openat", "/bin/busybox", 78);
+	ev->a[2] = 01101;
+	ev->success = 0;
+	ev->exit = -13;
+	ev_path(ev, "/etc/passwd");
+	h = check(d, ev);
+	is_int(h.n[DECLARED_READ_ONLY], 0, "a write refused for permission "
+	    "(EACCES) is not the read-only root's");
+	ev = ev_new("openat", "/bin/busybox", 79);
+	ev->a[2] = 01101;
+	ev->success = 0;
+	ev->exit = -30;
+	ev_path(ev, "/tmp/");
+	event_set_str(&ev->paths[0].nametype, "PARENT");
+	h = check(d, ev);
+	is_int(h.n[DECLARED_READ_ONLY], 0, "nor one in a writable path");
 	ev = ev_new("ptrace", "/bin/ptracer", 80);
 	ev->a[0] = 0x10;
 	ev->a[1] = 4321;
