@@ -503,6 +503,41 @@ test_check_e2e(void)
 	declared_free(d);
 }
 
+/*
+ * A process entry naming its program by a bare name, as a manifest does
+ * ("gunicorn"), matches that program in any directory (baseline.c).
+ */
+static void
+test_bare_name(void)
+{
+	struct baseline		*b;
+	struct baseline_image	*im;
+	struct runtime_meta	 m;
+
+	b = baseline_create(60000);
+	memset(&m, 0, sizeof m);
+	m.image = xstrdup("localhost/py:1");
+	m.image_id = xstrdup("sha256:py");
+	im = baseline_image(b, &m, CID, "py", T0);
+	ok(im != NULL && baseline_check(im, FEAT_PROCESS, "gunicorn\t*",
+	    T0) == 1 && baseline_check(im, FEAT_PROCESS,
+	    "/usr/bin/python3\t(runtime)", T0) == 1, "a bare name and a path "
+	    "entry");
+	im->active = 1;
+	ok(baseline_check(im, FEAT_PROCESS, "/usr/local/bin/gunicorn\t"
+	    "/docker-entrypoint.sh", T0) == 1 && baseline_check(im,
+	    FEAT_PROCESS, "/opt/venv/bin/gunicorn\t/bin/sh", T0) == 1,
+	    "the bare name matches the program in any directory");
+	ok(baseline_check(im, FEAT_PROCESS, "/usr/bin/gunicorn3\t/bin/sh",
+	    T0) == 0 && baseline_check(im, FEAT_PROCESS,
+	    "/opt/gunicorn/bin/app\t/bin/sh", T0) == 0,
+	    "but not another program, nor one in a directory of that name");
+	ok(baseline_check(im, FEAT_PROCESS, "/usr/local/bin/python3\t"
+	    "(runtime)", T0) == 0, "a path entry still names that path only");
+	runtime_meta_clear(&m);
+	baseline_free(b);
+}
+
 int
 main(void)
 {
@@ -520,6 +555,7 @@ main(void)
 	test_check();
 	test_check_more();
 	test_check_e2e();
+	test_bare_name();
 	snprintf(db, sizeof db, "%s/d.db", dir);
 	snprintf(prof, sizeof prof, "%s/web.yaml", dir);
 	snprintf(bad, sizeof bad, "%s/bad.yaml", dir);
