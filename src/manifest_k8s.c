@@ -230,6 +230,8 @@ kcontainer(struct kdoc *kd, yaml_node_t *pod, yaml_node_t *ctr, int init,
 		}
 	}
 	if ((seq = kseq(kd, ctr, "ports")) != NULL)
+		kline(kd, c, "ports", seq);
+	if (seq != NULL)
 		for (i = 0; i < yamldoc_count(seq); i++) {
 			it = yamldoc_item(kd->d, seq, i);
 			v = yamldoc_get(kd->d, it, "containerPort");
@@ -340,7 +342,8 @@ kcontainers(struct kdoc *kd, yaml_node_t *pod, const char *key, int init,
 			c->host_pid = b;
 			kline(kd, c, "host_pid", yamldoc_get(kd->d, pod,
 			    "hostPID"));
-		}
+		} else	/* not declared: the pod spec that would say so */
+			kline(kd, c, "host_pid", pod);
 		if ((b = kbool(kd, pod, "hostIPC")) != -1) {
 			c->host_ipc = b;
 			kline(kd, c, "host_ipc", yamldoc_get(kd->d, pod,
