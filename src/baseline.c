@@ -148,6 +148,17 @@ baseline_add_image(struct baseline *b, const char *key)
 	return (im);
 }
 
+/*
+ * Whether an entry's key is a pattern: it holds "*", or it is a process
+ * whose program is a bare name (a manifest's "gunicorn").
+ */
+static int
+baseline_is_pattern(enum feature_kind kind, const char *key)
+{
+	return (strchr(key, '*') != NULL || (kind == FEAT_PROCESS &&
+	    *key != '/' && *key != '?' && *key != '\t' && *key != '\0'));
+}
+
 static struct baseline_entry *
 baseline_entry(struct baseline_image *im, enum feature_kind kind,
     const char *key, int create)
@@ -170,7 +181,7 @@ baseline_entry(struct baseline_image *im, enum feature_kind kind,
 	e->kind = kind;
 	e->key = xstrdup(key);
 	e->source = "learned";
-	if (strchr(key, '*') != NULL)
+	if (baseline_is_pattern(kind, key))
 		im->npatterns++;
 	strmap_put(im->index, ik, (int64_t)im->n++);
 	return (e);
@@ -414,6 +425,24 @@ baseline_is_active(struct baseline_image *im, int64_t t)
 	return (im->active);
 }
 
+/*
+ * Whether field pattern pf matches key field kf: "*", a pattern, or a
+ * program's bare name ("gunicorn", as a manifest names it) for that
+ * program in any directory.
+ */
+static int
+baseline_field_match(const char *pf, const char *kf)
+{
+	const char	*base;
+
+	if (strcmp(pf, "*") == 0 || gen_match(pf, kf))
+		return (1);
+	if (*pf != '\0' && strchr(pf, '/') == NULL && *kf == '/' &&
+	    (base = strrchr(kf, '/')) != NULL)
+		return (gen_match(pf, base + 1));
+	return (0);
+}
+
 static int
 baseline_fields_match(const char *pattern, const char *key)
 {
@@ -424,7 +453,7 @@ baseline_fields_match(const char *pattern, const char *key)
 	pf = strtok_r(p, "\t", &ps);
 	kf = strtok_r(k, "\t", &ks);
 	while (pf != NULL && kf != NULL) {
-		if (strcmp(pf, "*") != 0 && !gen_match(pf, kf))
+		if (!baseline_field_match(pf, kf))
 			return (0);
 		pf = strtok_r(NULL, "\t", &ps);
 		kf = strtok_r(NULL, "\t", &ks);
@@ -450,7 +479,7 @@ baseline_check(struct baseline_image *im, enum feature_kind kind,
 	    im->npatterns > 0) {
 		for (i = 0; i < im->n; i++)
 			if (im->e[i].kind == kind &&
-			    strchr(im->e[i].key, '*') != NULL &&
+			    baseline_is_pattern(kind, im->e[i].key) &&
 			    baseline_fields_match(im->e[i].key, key)) {
 				e = &im->e[i];
 				break;

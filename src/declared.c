@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "declared.h"
+#include "feature.h"
 #include "gen.h"
 #include "xmalloc.h"
 #include "yamldoc.h"
@@ -89,6 +90,11 @@ declared_free(struct declared *d)
 	free(d->ports);
 	declared_strs_free(d->peers, d->npeers);
 	free(d->seccomp);
+	declared_strs_free(d->read_only, d->nread_only);
+	free(d->user);
+	declared_strs_free(d->drop, d->ndrop);
+	declared_strs_free(d->entrypoint, d->nentrypoint);
+	declared_strs_free(d->lines, d->nlines);
 	free(d);
 }
 
@@ -223,6 +229,30 @@ declared_text(yaml_node_t *n, char **dst)
 	return (0);
 }
 
+/* lines: a mapping of FACT: FILE:LINE, kept as "FACT\tFILE:LINE". */
+static int
+declared_lines(struct declared_in *in, struct declared *d, yaml_node_t *n)
+{
+	const char	*k, *v;
+	size_t		 i;
+
+	if (declared_is_null(n))
+		return (0);
+	if (n->type != YAML_MAPPING_NODE)
+		return (-1);
+	declared_strs_free(d->lines, d->nlines);
+	d->nlines = 0;
+	d->lines = xcalloc(yamldoc_count(n) + 1, sizeof *d->lines);
+	for (i = 0; i < yamldoc_count(n); i++) {
+		if ((k = yamldoc_str(yamldoc_item(in->y, n, i))) == NULL ||
+		    (v = yamldoc_str(yamldoc_value(in->y, n, i))) == NULL ||
+		    strchr(k, '\t') != NULL)
+			return (-1);
+		xasprintf(&d->lines[d->nlines++], "%s\t%s", k, v);
+	}
+	return (0);
+}
+
 static int
 declared_workload(struct declared_in *in, struct declared *d, yaml_node_t *n)
 {
@@ -286,6 +316,18 @@ declared_parse(struct yamldoc *y, yaml_node_t *n, char **cause)
 			rc = declared_text(v, &d->base);
 		else if (strcmp(name, "seccomp") == 0)
 			rc = declared_text(v, &d->seccomp);
+		else if (strcmp(name, "user") == 0)
+			rc = declared_text(v, &d->user);
+		else if (strcmp(name, "read_only") == 0)
+			rc = declared_list(&in, v, &d->read_only,
+			    &d->nread_only, 0);
+		else if (strcmp(name, "drop_capabilities") == 0)
+			rc = declared_list(&in, v, &d->drop, &d->ndrop, 1);
+		else if (strcmp(name, "entrypoint") == 0)
+			rc = declared_list(&in, v, &d->entrypoint,
+			    &d->nentrypoint, 0);
+		else if (strcmp(name, "lines") == 0)
+			rc = declared_lines(&in, d, v);
 		else if (strcmp(name, "workload") == 0)
 			rc = declared_workload(&in, d, v);
 		else if (strcmp(name, "init") == 0)
@@ -351,17 +393,24 @@ declared_parse(struct yamldoc *y, yaml_node_t *n, char **cause)
 		} else
 			return (declared_error(&in, d, k, name, "unknown field "
 			    "(source, base, workload, init, read_only_root, "
-			    "writable, run_as_non_root, run_as_user, "
-			    "privileged, allow_privilege_escalation, "
-			    "capabilities, ports, peers, host_network, "
-			    "host_pid, host_ipc, seccomp)"));
+			    "writable, read_only, run_as_non_root, run_as_user, "
+			    "user, privileged, allow_privilege_escalation, "
+			    "capabilities, drop_capabilities, ports, peers, "
+			    "host_network, host_pid, host_ipc, seccomp, "
+			    "entrypoint, lines)"));
 		if (rc != 0)
 			return (declared_error(&in, d, v, name, strcmp(name,
 			    "ports") == 0 ? "a list of port numbers is wanted" :
 			    strcmp(name, "writable") == 0 ||
+			    strcmp(name, "read_only") == 0 ||
 			    strcmp(name, "capabilities") == 0 ||
+			    strcmp(name, "drop_capabilities") == 0 ||
+			    strcmp(name, "entrypoint") == 0 ||
 			    strcmp(name, "peers") == 0 ? "a list of words is "
-			    "wanted" : strcmp(name, "run_as_user") == 0 ?
+			    "wanted" : strcmp(name, "lines") == 0 ? "a mapping "
+			    "of facts to FILE:LINE is wanted" :
+			    strcmp(name, "user") == 0 ? "a user name is wanted" :
+			    strcmp(name, "run_as_user") == 0 ?
 			    "a user id (a number) is wanted" :
 			    strcmp(name, "workload") == 0 ? "a mapping of kind, "
 			    "name, namespace, container is wanted" :
@@ -439,6 +488,11 @@ declared_to_json(const struct declared *d)
 	declared_json_int(o, "host_pid", d->host_pid);
 	declared_json_int(o, "host_ipc", d->host_ipc);
 	declared_json_str(o, "seccomp", d->seccomp);
+	declared_json_strs(o, "read_only", d->read_only, d->nread_only, 0);
+	declared_json_str(o, "user", d->user);
+	declared_json_strs(o, "drop_capabilities", d->drop, d->ndrop, 0);
+	declared_json_strs(o, "entrypoint", d->entrypoint, d->nentrypoint, 0);
+	declared_json_strs(o, "lines", d->lines, d->nlines, 0);
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	return (s);
@@ -526,6 +580,11 @@ declared_from_json(const char *text)
 	d->host_pid = (int)declared_jint(o, "host_pid");
 	d->host_ipc = (int)declared_jint(o, "host_ipc");
 	d->seccomp = declared_jstr(o, "seccomp");
+	d->read_only = declared_jstrs(o, "read_only", &d->nread_only, NULL);
+	d->user = declared_jstr(o, "user");
+	d->drop = declared_jstrs(o, "drop_capabilities", &d->ndrop, NULL);
+	d->entrypoint = declared_jstrs(o, "entrypoint", &d->nentrypoint, NULL);
+	d->lines = declared_jstrs(o, "lines", &d->nlines, NULL);
 	json_decref(o);
 	return (d);
 }
@@ -564,15 +623,62 @@ declared_cap_of(const char *syscall)
 	return (NULL);
 }
 
+/*
+ * Returns where fact is declared ("FILE:LINE", borrowed from d), or
+ * NULL when the declaration does not say.
+ */
+const char *
+declared_line(const struct declared *d, const char *fact)
+{
+	size_t	i, len = strlen(fact);
+
+	for (i = 0; i < d->nlines; i++)
+		if (strncmp(d->lines[i], fact, len) == 0 &&
+		    d->lines[i][len] == '\t')
+			return (d->lines[i] + len + 1);
+	return (NULL);
+}
+
+/* " at FILE:LINE" for the first of the facts declared, or "". */
+static const char *
+declared_at(const struct declared *d, char *buf, size_t len,
+    const char *fact, const char *or)
+{
+	const char	*l;
+
+	if ((l = declared_line(d, fact)) == NULL && or != NULL)
+		l = declared_line(d, or);
+	if (l == NULL)
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, " at %s", l);
+	return (buf);
+}
+
+static int
+declared_in_list(char *const *v, size_t n, const char *cap)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], cap) == 0 || strcmp(v[i], "ALL") == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * Whether the container holds cap: added, or granted by default by the
+ * runtime and not dropped.
+ */
 static int
 declared_has_cap(const struct declared *d, const char *cap)
 {
 	size_t	i;
 
-	for (i = 0; i < d->ncaps; i++)
-		if (strcmp(d->caps[i], cap) == 0 || strcmp(d->caps[i],
-		    "ALL") == 0)
-			return (1);
+	if (declared_in_list(d->caps, d->ncaps, cap))
+		return (1);
+	if (declared_in_list(d->drop, d->ndrop, cap))
+		return (0);
 	for (i = 0; declared_default_caps[i] != NULL; i++)
 		if (strcmp(declared_default_caps[i], cap) == 0)
 			return (1);
@@ -687,11 +793,211 @@ declared_op(const char *op)
 	    strcmp(op, "create") == 0 ? "created" : "wrote");
 }
 
+/* The mode of the program an exec ran (its first PATH record), or 0. */
+static uint32_t
+declared_exec_mode(const struct event *ev)
+{
+	int	i;
+
+	for (i = 0; i < ev->npaths; i++)
+		if (ev->paths[i].nametype == NULL ||
+		    strcmp(ev->paths[i].nametype, "NORMAL") == 0)
+			return (ev->paths[i].mode);
+	return (0);
+}
+
+/*
+ * The process id a call names as its target, as the caller sees it
+ * (its own pid namespace), or -1: ptrace's pid, kill's, ...
+ */
+static int64_t
+declared_named_pid(const struct event *ev)
+{
+	if (strcmp(ev->syscall, "ptrace") == 0)
+		return ((int64_t)(int32_t)ev->a[1]);
+	if (strcmp(ev->syscall, "kill") == 0 ||
+	    strcmp(ev->syscall, "tkill") == 0 ||
+	    strcmp(ev->syscall, "process_vm_writev") == 0 ||
+	    strcmp(ev->syscall, "process_vm_readv") == 0 ||
+	    strcmp(ev->syscall, "pidfd_open") == 0)
+		return ((int64_t)(int32_t)ev->a[0]);
+	if (strcmp(ev->syscall, "tgkill") == 0)
+		return ((int64_t)(int32_t)ev->a[1]);
+	return (-1);
+}
+
+/*
+ * Whether ev, a call needing a capability, shows the capability was
+ * needed.  A process may set its user and group ids to the ones it holds
+ * without CAP_SETUID or CAP_SETGID (busybox does so at every start, a
+ * no-op), drop its own capabilities without CAP_SETPCAP, and trace its
+ * own user's processes without CAP_SYS_PTRACE: those calls count when
+ * the kernel refused them for want of privilege (EPERM), or when they
+ * set an id to root's.
+ */
+static int
+declared_needs_cap(const struct event *ev)
+{
+	const char	*sc = ev->syscall;
+	int		 i, nids;
+
+	if (strcmp(sc, "capset") == 0 || strcmp(sc, "ptrace") == 0 ||
+	    strcmp(sc, "process_vm_writev") == 0)
+		return (ev->success == 0 && ev->exit == -EPERM);
+	if (strncmp(sc, "setres", 6) == 0)
+		nids = 3;
+	else if (strncmp(sc, "setre", 5) == 0)
+		nids = 2;
+	else if (strcmp(sc, "setuid") == 0 || strcmp(sc, "setgid") == 0 ||
+	    strcmp(sc, "setfsuid") == 0 || strcmp(sc, "setfsgid") == 0)
+		nids = 1;
+	else
+		return (1);
+	if (ev->success == 0)
+		return (ev->exit == -EPERM);
+	for (i = 0; i < nids; i++)
+		if ((uint32_t)ev->a[i] == 0)
+			return (1);
+	return (0);
+}
+
+/* Checks of an exec: the user it runs as, privileges it gains. */
+static void
+declared_check_exec(const struct declared *d, const struct event *ev,
+    const char *name, const char *who, declared_cb cb, void *arg)
+{
+	char		 reason[1024], at[300];
+	const char	*exe = ev->exe != NULL ? ev->exe : "?";
+	uint32_t	 uid, mode;
+
+	uid = ev->euid != EVENT_ID_UNSET ? ev->euid : ev->uid;
+	if (uid != EVENT_ID_UNSET && d->run_as_non_root == 1 && uid == 0) {
+		snprintf(reason, sizeof reason, "%s ran %s as root (uid 0), "
+		    "but %s declares run_as_non_root%s", who, exe, name,
+		    declared_at(d, at, sizeof at, "run_as_non_root", NULL));
+		cb(arg, DECLARED_NON_ROOT, ev->exe, ev->exe, reason);
+	} else if (uid != EVENT_ID_UNSET && d->run_as_user >= 0 &&
+	    (int64_t)uid != d->run_as_user) {
+		snprintf(reason, sizeof reason, "%s ran %s as uid %u, but %s "
+		    "declares run_as_user: %lld%s%s%s", who, exe, uid, name,
+		    (long long)d->run_as_user, d->user != NULL ? " (" : "",
+		    d->user != NULL ? d->user : "", d->user != NULL ? ")" : "");
+		declared_cat(reason, declared_at(d, at, sizeof at,
+		    "run_as_user", NULL), sizeof reason);
+		cb(arg, DECLARED_NON_ROOT, ev->exe, ev->exe, reason);
+	}
+	if (d->allow_privilege_escalation != 0 || d->privileged == 1)
+		return;
+	mode = declared_exec_mode(ev);
+	if ((mode & 06000) != 0 || (ev->uid != EVENT_ID_UNSET &&
+	    ev->euid != EVENT_ID_UNSET && ev->euid != ev->uid)) {
+		snprintf(reason, sizeof reason, "%s ran %s, %s, but %s "
+		    "declares allow_privilege_escalation: false (no new "
+		    "privileges)%s", who, exe, (mode & 04000) != 0 ?
+		    "a set-user-ID program" : (mode & 02000) != 0 ?
+		    "a set-group-ID program" : "gaining another user",
+		    name, declared_at(d, at, sizeof at,
+		    "allow_privilege_escalation", NULL));
+		cb(arg, DECLARED_ESCALATION, ev->exe, ev->exe, reason);
+	}
+}
+
+/*
+ * Checks a change of path (what: "wrote /x", borrowed) against the
+ * read-only mounts and root of d.
+ */
+static void
+declared_check_file(const struct declared *d, const char *path,
+    const char *what, const char *name, const char *who,
+    const struct declared_paths *skip, declared_cb cb, void *arg)
+{
+	char	reason[2048], list[512], at[300];
+
+	if (skip != NULL && declared_in_paths(skip->v, skip->n, path))
+		return;
+	if (d->nread_only > 0 && declared_in_paths(d->read_only,
+	    d->nread_only, path)) {
+		snprintf(reason, sizeof reason, "%s %s, but %s mounts it "
+		    "read-only%s", who, what, name, declared_at(d, at,
+		    sizeof at, "read_only", NULL));
+		cb(arg, DECLARED_READ_ONLY, path, path, reason);
+		return;
+	}
+	if (d->read_only_root != 1 ||
+	    declared_in_paths(d->writable, d->nwritable, path))
+		return;
+	declared_join(list, sizeof list, d->writable, d->nwritable);
+	snprintf(reason, sizeof reason, "%s %s, but %s declares a read-only "
+	    "root filesystem (writable: %s)%s", who, what, name, list,
+	    declared_at(d, at, sizeof at, "read_only_root", NULL));
+	cb(arg, DECLARED_READ_ONLY, path, path, reason);
+}
+
+/*
+ * Whether ev is a change of a file the kernel refused because the file
+ * system is read-only (EROFS): the attempt to write where the runtime
+ * made the declaration hold.  Sets what ("tried to write /etc/x") and
+ * path: the file's, else (the kernel names only the directory when the
+ * file would be created) its directory's.
+ */
+static int
+declared_refused_write(const struct event *ev, char *what, size_t wlen,
+    char *path, size_t plen)
+{
+	static const struct {
+		const char	*prefix;
+		const char	*verb;
+	} ops[] = {
+		{ "open", "write" }, { "creat", "create" },
+		{ "truncate", "truncate" }, { "ftruncate", "truncate" },
+		{ "rename", "rename a file to" }, { "unlink", "delete" },
+		{ "rmdir", "delete" }, { "mkdir", "create" },
+		{ "link", "create" }, { "symlink", "create" },
+		{ "mknod", "create" }, { "chmod", "change the mode of" },
+		{ "fchmod", "change the mode of" },
+		{ "chown", "change the owner of" },
+		{ "fchown", "change the owner of" },
+		{ "lchown", "change the owner of" },
+	};
+	const char	*verb = NULL, *dir = NULL;
+	size_t		 i, l;
+	int		 k;
+
+	if (ev->syscall == NULL || ev->success != 0 || ev->exit != -EROFS)
+		return (0);
+	for (i = 0; i < sizeof ops / sizeof ops[0] && verb == NULL; i++)
+		if (strncmp(ev->syscall, ops[i].prefix,
+		    strlen(ops[i].prefix)) == 0)
+			verb = ops[i].verb;
+	if (verb == NULL)
+		return (0);
+	if (feature_path(ev, NULL, path, plen) != NULL) {
+		snprintf(what, wlen, "tried to %s %s (refused: read-only file "
+		    "system)", verb, path);
+		return (1);
+	}
+	for (k = 0; k < ev->npaths && dir == NULL; k++)
+		if (ev->paths[k].nametype != NULL &&
+		    strcmp(ev->paths[k].nametype, "PARENT") == 0 &&
+		    ev->paths[k].name != NULL && ev->paths[k].name[0] == '/')
+			dir = ev->paths[k].name;
+	if (dir == NULL)
+		return (0);
+	snprintf(path, plen, "%s", dir);
+	l = strlen(path);
+	while (l > 1 && path[l - 1] == '/')
+		path[--l] = '\0';
+	snprintf(what, wlen, "tried to %s a file in %s (refused: read-only "
+	    "file system)", strcmp(verb, "write") == 0 ? "create" : verb, path);
+	return (1);
+}
+
 /*
  * Checks event ev (borrowed) and its features f[0..n) against d, calling
  * cb(arg, ...) for each contradiction with a sentence naming the
- * declaration.  skip (borrowed, may be NULL) lists the paths the
- * read-only check leaves alone (the kernel's and the runtime's mounts).
+ * declaration and, when known, the manifest's line.  skip (borrowed, may
+ * be NULL) lists the paths the read-only check leaves alone (the
+ * kernel's and the runtime's mounts).
  */
 void
 declared_check(const struct declared *d, const struct event *ev,
@@ -699,57 +1005,62 @@ declared_check(const struct declared *d, const struct event *ev,
     declared_cb cb, void *arg)
 {
 	char		 name[256], who[128], list[512], reason[1024];
-	char		 detail[64];
+	char		 detail[64], at[300], drop[256], what[1100];
+	char		 path[1024];
 	const char	*cap;
-	uint32_t	 uid;
+	int64_t		 named;
 	int		 i, port;
 
 	declared_name(d, name, sizeof name);
 	snprintf(who, sizeof who, "%s (pid %d)", ev->comm != NULL ? ev->comm :
 	    ev->exe != NULL ? ev->exe : "?", ev->pid);
-	uid = ev->euid != EVENT_ID_UNSET ? ev->euid : ev->uid;
-	if (feature_is_exec(ev) && uid != EVENT_ID_UNSET) {
-		if (d->run_as_non_root == 1 && uid == 0) {
-			snprintf(reason, sizeof reason, "%s ran %s as root "
-			    "(uid 0), but %s declares run_as_non_root", who,
-			    ev->exe != NULL ? ev->exe : "?", name);
-			cb(arg, DECLARED_NON_ROOT, ev->exe, ev->exe, reason);
-		} else if (d->run_as_user >= 0 &&
-		    (int64_t)uid != d->run_as_user) {
-			snprintf(reason, sizeof reason, "%s ran %s as uid %u, "
-			    "but %s declares run_as_user: %lld", who,
-			    ev->exe != NULL ? ev->exe : "?", uid, name,
-			    (long long)d->run_as_user);
-			cb(arg, DECLARED_NON_ROOT, ev->exe, ev->exe, reason);
-		}
-	}
+	if (declared_refused_write(ev, what, sizeof what, path, sizeof path))
+		declared_check_file(d, path, what, name, who, skip, cb, arg);
+	if (feature_is_exec(ev))
+		declared_check_exec(d, ev, name, who, cb, arg);
 	if (ev->syscall != NULL && d->privileged != 1 &&
 	    (cap = declared_cap_of(ev->syscall)) != NULL &&
-	    !declared_has_cap(d, cap)) {
+	    !declared_has_cap(d, cap) && declared_needs_cap(ev)) {
 		declared_join(list, sizeof list, d->caps, d->ncaps);
+		drop[0] = '\0';
+		if (d->ndrop > 0) {
+			declared_cat(drop, "; dropped: ", sizeof drop);
+			declared_join(drop + strlen(drop), sizeof drop -
+			    strlen(drop), d->drop, d->ndrop);
+		}
 		snprintf(reason, sizeof reason, "%s called %s, which needs "
-		    "CAP_%s, but %s grants no such capability (capabilities "
-		    "added: %s; not privileged); %s", who, ev->syscall, cap,
-		    name, list, ev->success == 1 ? "it succeeded" :
-		    "it failed");
+		    "CAP_%s (%s), but %s grants no such capability "
+		    "(capabilities added: %s%s; not privileged)%s", who,
+		    ev->syscall, cap, ev->success == 1 ? "it succeeded" :
+		    "it failed", name, list, drop, declared_at(d, at,
+		    sizeof at, d->ndrop > 0 ? "drop_capabilities" :
+		    "capabilities", "capabilities"));
 		cb(arg, DECLARED_CAPABILITY, ev->syscall, NULL, reason);
+	}
+	/*
+	 * In a pid namespace of its own, a process names others by ids of
+	 * that namespace; audit records the target's host id (OBJ_PID).
+	 * The same number both ways: it sees the host's pid namespace.
+	 */
+	if (ev->syscall != NULL && d->host_pid != 1 && ev->obj_pid > 0 &&
+	    ev->obj_pid != ev->pid &&
+	    (named = declared_named_pid(ev)) == ev->obj_pid) {
+		snprintf(reason, sizeof reason, "%s called %s on pid %d by its "
+		    "host process id: it sees the host's pid namespace, but "
+		    "%s %s%s", who, ev->syscall, ev->obj_pid, name,
+		    d->host_pid == 0 ? "declares hostPID: false" :
+		    "does not declare hostPID", declared_at(d, at, sizeof at,
+		    "host_pid", NULL));
+		snprintf(detail, sizeof detail, "%s", ev->syscall);
+		cb(arg, DECLARED_HOST_PID, detail, NULL, reason);
 	}
 	for (i = 0; i < n; i++) {
 		switch (f[i].kind) {
 		case FEAT_FILE:
-			if (d->read_only_root != 1 ||
-			    declared_in_paths(d->writable, d->nwritable,
-			    f[i].path) || (skip != NULL &&
-			    declared_in_paths(skip->v, skip->n, f[i].path)))
-				break;
-			declared_join(list, sizeof list, d->writable,
-			    d->nwritable);
-			snprintf(reason, sizeof reason, "%s %s %s, but %s "
-			    "declares a read-only root filesystem (writable: "
-			    "%s)", who, declared_op(f[i].op), f[i].path, name,
-			    list);
-			cb(arg, DECLARED_READ_ONLY, f[i].path, f[i].path,
-			    reason);
+			snprintf(what, sizeof what, "%s %s",
+			    declared_op(f[i].op), f[i].path);
+			declared_check_file(d, f[i].path, what, name, who,
+			    skip, cb, arg);
 			break;
 		case FEAT_LISTEN:
 			port = atoi(f[i].key);
@@ -766,7 +1077,8 @@ declared_check(const struct declared *d, const struct event *ev,
 			}
 			declared_ports(list, sizeof list, d);
 			snprintf(reason, sizeof reason, "%s bound port %d, but "
-			    "%s declares ports %s", who, port, name, list);
+			    "%s declares ports %s%s", who, port, name, list,
+			    declared_at(d, at, sizeof at, "ports", NULL));
 			snprintf(detail, sizeof detail, "%d", port);
 			cb(arg, DECLARED_PORT, detail, NULL, reason);
 			break;

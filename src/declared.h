@@ -44,6 +44,15 @@ struct declared {
 	int		 host_pid;
 	int		 host_ipc;
 	char		*seccomp;
+	char		**read_only;	/* mounts declared read-only */
+	size_t		 nread_only;
+	char		*user;		/* as written: "mailer" */
+	char		**drop;		/* capabilities dropped, "ALL" */
+	size_t		 ndrop;
+	char		**entrypoint;	/* the chain: script, then command */
+	size_t		 nentrypoint;
+	char		**lines;	/* "FACT\tFILE:LINE" */
+	size_t		 nlines;
 };
 
 /* The checks, one per rule of rules/detection.yaml ("declared-..."). */
@@ -53,6 +62,8 @@ enum declared_rule {
 	DECLARED_CAPABILITY,
 	DECLARED_PORT,
 	DECLARED_PEER,
+	DECLARED_ESCALATION,
+	DECLARED_HOST_PID,
 	DECLARED_NRULES
 };
 
@@ -76,5 +87,6 @@ void		 declared_check(const struct declared *, const struct event *,
 		    const struct feature *, int nfeatures,
 		    const struct declared_paths *, declared_cb, void *);
 const char	*declared_cap_of(const char *syscall);
+const char	*declared_line(const struct declared *, const char *fact);
 
 #endif

@@ -67,7 +67,8 @@ enum detect_rule_id {
 	R_NEW_USER, R_NEW_FILE, R_NEW_PEER, R_NEW_LISTEN, R_NEW_PRIVILEGED,
 	/* in the order of enum declared_rule */
 	R_DECLARED_READ_ONLY, R_DECLARED_NON_ROOT, R_DECLARED_CAPABILITY,
-	R_DECLARED_PORT, R_DECLARED_PEER,
+	R_DECLARED_PORT, R_DECLARED_PEER, R_DECLARED_ESCALATION,
+	R_DECLARED_HOST_PID,
 	R_COUNT
 };
 _Static_assert(R_COUNT - R_DECLARED_READ_ONLY == DECLARED_NRULES,
@@ -82,7 +83,8 @@ static const char *const detect_rule_names[R_COUNT] = {
 	"new-argv",
 	"new-user", "new-file", "new-peer", "new-listen", "new-privileged",
 	"declared-read-only", "declared-non-root", "declared-capability",
-	"declared-port", "declared-peer"
+	"declared-port", "declared-peer", "declared-privilege-escalation",
+	"declared-host-pid"
 };
 
 struct detect_list {

@@ -32,7 +32,7 @@ event_create_pool(size_t pool_size)
 	memset(ev, 0, sizeof *ev);
 	ev->syscall_nr = -1;
 	ev->success = -1;
-	ev->pid = ev->ppid = -1;
+	ev->pid = ev->ppid = ev->obj_pid = -1;
 	ev->auid = ev->uid = ev->euid = ev->gid = ev->ses = EVENT_ID_UNSET;
 	if (pool_size > 0) {
 		ev->pool = (char *)(ev + 1);

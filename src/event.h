@@ -60,6 +60,8 @@ struct event {
 	int		 entered;	/* the exec that starts the container's
 					   own code: entrypoint or session */
 	int		 runtime_work;	/* the runtime's work for container */
+	int		 obj_pid;	/* OBJ_PID's opid: the target of ptrace,
+					   kill... (host pid); -1 when none */
 	char		*pool;		/* strings allocated with the event */
 	size_t		 pool_used;
 	size_t		 pool_size;

@@ -66,11 +66,17 @@ manifest_ctr_free(struct manifest_ctr *c)
 	free(c->wl_namespace);
 	free(c->wl_container);
 	free(c->seccomp);
+	free(c->user);
 	manifest_strs_clear(&c->exes);
 	manifest_strs_clear(&c->writable);
 	manifest_strs_clear(&c->capabilities);
 	manifest_strs_clear(&c->ports);
 	manifest_strs_clear(&c->peers);
+	manifest_strs_clear(&c->read_only);
+	manifest_strs_clear(&c->cap_drop);
+	manifest_strs_clear(&c->chain);
+	manifest_strs_clear(&c->sessions);
+	manifest_strs_clear(&c->lines);
 	free(c);
 }
 
@@ -238,9 +244,9 @@ out:
 	return (rc);
 }
 
-/* Adds capability name (any case, with or without CAP_) to c. */
-void
-manifest_cap_add(struct manifest_ctr *c, const char *name)
+/* Adds capability name (any case, with or without CAP_) to l. */
+static void
+manifest_cap_to(struct manifest_strs *l, const char *name)
 {
 	char	*s, *p;
 
@@ -251,8 +257,70 @@ manifest_cap_add(struct manifest_ctr *c, const char *name)
 	s = xstrdup(name);
 	for (p = s; *p != '\0'; p++)
 		*p = toupper((unsigned char)*p);
-	manifest_strs_add(&c->capabilities, s);
+	manifest_strs_add(l, s);
 	free(s);
+}
+
+/* Adds capability name (any case, with or without CAP_) to c's added. */
+void
+manifest_cap_add(struct manifest_ctr *c, const char *name)
+{
+	manifest_cap_to(&c->capabilities, name);
+}
+
+/* Adds capability name (any case, with or without CAP_) to c's dropped. */
+void
+manifest_cap_drop(struct manifest_ctr *c, const char *name)
+{
+	manifest_cap_to(&c->cap_drop, name);
+}
+
+/*
+ * Reads the next word of a shell command line at *pp into word (room for
+ * the whole line): quotes removed, backslashes followed.  Returns its
+ * length, 0 at the end or at an operator (; & | ( ) < >).
+ */
+static size_t
+manifest_next_word(const char **pp, char *word)
+{
+	const char	*p = *pp;
+	size_t		 n = 0;
+	char		 q;
+
+	while (*p != '\0' && isspace((unsigned char)*p))
+		p++;
+	while (*p != '\0' && !isspace((unsigned char)*p) &&
+	    strchr(";&|()<>", *p) == NULL) {
+		if (*p == '\'' || *p == '"') {
+			q = *p++;
+			while (*p != '\0' && *p != q) {
+				if (q == '"' && *p == '\\' && p[1] != '\0')
+					p++;
+				word[n++] = *p++;
+			}
+			if (*p == q)
+				p++;
+		} else if (*p == '\\' && p[1] != '\0') {
+			word[n++] = p[1];
+			p += 2;
+		} else
+			word[n++] = *p++;
+	}
+	word[n] = '\0';
+	*pp = p;
+	return (n);
+}
+
+/* Whether word is "exec" or a VAR=value assignment before a command. */
+static int
+manifest_is_prefix(const char *word)
+{
+	size_t	nlen;
+
+	nlen = strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	    "qrstuvwxyz0123456789_");
+	return (strcmp(word, "exec") == 0 || (nlen > 0 && word[nlen] ==
+	    '=' && !isdigit((unsigned char)word[0])));
 }
 
 /*
@@ -265,44 +333,264 @@ manifest_shell_exe(const char *cmd)
 {
 	const char	*p = cmd;
 	char		*word;
-	size_t		 n, nlen;
-	char		 q;
 
 	word = xmalloc(strlen(cmd) + 1);
 	for (;;) {
-		while (*p != '\0' && isspace((unsigned char)*p))
-			p++;
-		n = 0;
-		while (*p != '\0' && !isspace((unsigned char)*p) &&
-		    strchr(";&|()<>", *p) == NULL) {
-			if (*p == '\'' || *p == '"') {
-				q = *p++;
-				while (*p != '\0' && *p != q) {
-					if (q == '"' && *p == '\\' &&
-					    p[1] != '\0')
-						p++;
-					word[n++] = *p++;
-				}
-				if (*p == q)
-					p++;
-			} else if (*p == '\\' && p[1] != '\0') {
-				word[n++] = p[1];
-				p += 2;
-			} else
-				word[n++] = *p++;
-		}
-		word[n] = '\0';
-		if (n == 0) {
+		if (manifest_next_word(&p, word) == 0) {
 			free(word);
 			return (NULL);
 		}
-		nlen = strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-		    "qrstuvwxyz0123456789_");
-		if (strcmp(word, "exec") == 0 || (nlen > 0 && word[nlen] ==
-		    '=' && !isdigit((unsigned char)word[0])))
-			continue;
-		return (word);
+		if (!manifest_is_prefix(word))
+			return (word);
 	}
+}
+
+/*
+ * Appends to out the words of the first command of shell command line
+ * cmd (borrowed), from its program on (leading "exec" and VAR=value
+ * skipped), up to the first operator; repeats are kept.
+ */
+void
+manifest_shell_words(const char *cmd, struct manifest_strs *out)
+{
+	const char	*p = cmd;
+	char		*word;
+	int		 first = 1;
+
+	word = xmalloc(strlen(cmd) + 1);
+	while (manifest_next_word(&p, word) > 0) {
+		if (first && manifest_is_prefix(word))
+			continue;
+		first = 0;
+		manifest_strs_push(out, word);
+	}
+	free(word);
+}
+
+/*
+ * Whether exe (borrowed) is a script that ends by running its arguments
+ * (docker-entrypoint.sh and the like: the usual exec "$@"): a name ending
+ * in ".sh" or naming an entrypoint.
+ */
+int
+manifest_is_script(const char *exe)
+{
+	const char	*base;
+	size_t		 len;
+
+	base = (base = strrchr(exe, '/')) != NULL ? base + 1 : exe;
+	len = strlen(base);
+	return ((len > 3 && strcmp(base + len - 3, ".sh") == 0) ||
+	    strstr(base, "entrypoint") != NULL);
+}
+
+/* Whether option name (dashes stripped, len bytes) names a port to bind. */
+static int
+manifest_is_port_opt(const char *name, size_t len)
+{
+	static const char *const opts[] = { "port", "listen-port",
+	    "http-port", "https-port", "grpc-port", "metrics-port",
+	    "admin-port", "server-port", "listen_port", "http_port", NULL };
+	int	i;
+
+	for (i = 0; opts[i] != NULL; i++)
+		if (strlen(opts[i]) == len && strncasecmp(opts[i], name,
+		    len) == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * Whether option name (dashes stripped, len bytes) tells a program where
+ * to write: one of its parts ("data-dir": data, dir) is a word for a
+ * place written (dir, data, queue, spool, log, out, cache, state, ...).
+ */
+static int
+manifest_is_write_opt(const char *name, size_t len)
+{
+	static const char *const parts[] = { "dir", "datadir", "data",
+	    "queue", "spool", "log", "logs", "logfile", "logdir", "output",
+	    "out", "cache", "state", "storage", "store", "pid", "pidfile",
+	    "tmp", "tmpdir", "temp", "work", "workdir", "upload", "uploads",
+	    "persist", "journal", "wal", "db", "path.data", "path.logs",
+	    "home", NULL };
+	const char	*p = name, *end = name + len;
+	size_t		 plen;
+	int		 i;
+
+	for (i = 0; parts[i] != NULL; i++)
+		if (strlen(parts[i]) == len && strncasecmp(parts[i], name,
+		    len) == 0)
+			return (1);
+	while (p < end) {
+		plen = strcspn(p, "-_.=");
+		if (p + plen > end)
+			plen = end - p;
+		for (i = 0; parts[i] != NULL; i++)
+			if (strlen(parts[i]) == plen && strncasecmp(parts[i],
+			    p, plen) == 0)
+				return (1);
+		p += plen + 1;
+	}
+	return (0);
+}
+
+/* A listening address ":PORT", "0.0.0.0:PORT", "[::]:PORT", "*:PORT". */
+static int
+manifest_listen_port(const char *w, long long *port)
+{
+	const char	*colon = strrchr(w, ':');
+	size_t		 hlen;
+
+	if (colon == NULL || !manifest_is_uint(colon + 1, port) ||
+	    *port == 0 || *port > 65535)
+		return (0);
+	hlen = colon - w;
+	return (hlen == 0 || (hlen == 7 && strncmp(w, "0.0.0.0", 7) == 0) ||
+	    (hlen == 4 && strncmp(w, "[::]", 4) == 0) ||
+	    (hlen == 1 && *w == '*'));
+}
+
+/*
+ * Reads what the arguments l->v[from..] (a command line, borrowed) tell
+ * the program: the ports it listens on (":2525", "-b 0.0.0.0:9000",
+ * "--port 8080") and the paths it writes (an absolute path given to an
+ * option such as --queue, --data-dir or --log-file), added to c.
+ */
+void
+manifest_argv_scan(struct manifest_ctr *c, const struct manifest_strs *l,
+    size_t from)
+{
+	const char	*w, *name, *val, *eq;
+	char		 num[16];
+	long long	 port;
+	size_t		 i, nlen;
+
+	for (i = from; i < l->n; i++) {
+		w = l->v[i];
+		if (manifest_listen_port(w, &port)) {
+			snprintf(num, sizeof num, "%lld", port);
+			manifest_strs_add(&c->ports, num);
+			continue;
+		}
+		if (w[0] != '-' || w[1] == '\0')
+			continue;
+		name = w + strspn(w, "-");
+		/* short options are too terse to read a meaning in */
+		if (w[1] != '-' && strlen(name) <= 2)
+			continue;
+		if ((eq = strchr(name, '=')) != NULL) {
+			nlen = eq - name;
+			val = eq + 1;
+		} else {
+			nlen = strlen(name);
+			val = i + 1 < l->n && l->v[i + 1][0] != '-' ?
+			    l->v[i + 1] : NULL;
+		}
+		if (val == NULL)
+			continue;
+		if (manifest_listen_port(val, &port) ||
+		    (manifest_is_port_opt(name, nlen) &&
+		    manifest_is_uint(val, &port) && port > 0 &&
+		    port <= 65535)) {
+			snprintf(num, sizeof num, "%lld", port);
+			manifest_strs_add(&c->ports, num);
+		} else if (val[0] == '/' && val[1] != '\0' &&
+		    strchr(val, '$') == NULL && strncmp(val, "/dev/", 5) != 0 &&
+		    strncmp(val, "/proc/", 6) != 0 &&
+		    strncmp(val, "/sys/", 5) != 0 &&
+		    manifest_is_write_opt(name, nlen))
+			manifest_strs_add(&c->writable, val);
+	}
+}
+
+/*
+ * Adds an exec session the runtime is told to run (a health check, an
+ * exec probe): argv0 as given, or "/bin/sh" for a shell command line
+ * (shell).  The program it resolves to is left open ("*"): links (busybox)
+ * make it another name than the one given.
+ */
+void
+manifest_session_add(struct manifest_ctr *c, const char *argv0, int shell)
+{
+	char	*key;
+
+	if (!shell && (argv0 == NULL || *argv0 == '\0'))
+		return;
+	xasprintf(&key, "*\t%s", shell ? "/bin/sh" : argv0);
+	manifest_strs_add(&c->sessions, key);
+	free(key);
+}
+
+/* Notes that fact is declared at file:line (replacing an earlier note). */
+void
+manifest_line(struct manifest_ctr *c, const char *fact, const char *file,
+    int line)
+{
+	char	*v;
+	size_t	 i, len = strlen(fact);
+
+	if (line <= 0 || file == NULL)
+		return;
+	xasprintf(&v, "%s\t%s:%d", fact, file, line);
+	for (i = 0; i < c->lines.n; i++)
+		if (strncmp(c->lines.v[i], fact, len) == 0 &&
+		    c->lines.v[i][len] == '\t') {
+			manifest_strs_unindex(&c->lines);
+			free(c->lines.v[i]);
+			c->lines.v[i] = v;
+			return;
+		}
+	manifest_strs_push(&c->lines, v);
+	free(v);
+}
+
+/* Returns where fact is declared ("FILE:LINE", borrowed from c), or NULL. */
+const char *
+manifest_line_of(const struct manifest_ctr *c, const char *fact)
+{
+	size_t	i, len = strlen(fact);
+
+	for (i = 0; i < c->lines.n; i++)
+		if (strncmp(c->lines.v[i], fact, len) == 0 &&
+		    c->lines.v[i][len] == '\t')
+			return (c->lines.v[i] + len + 1);
+	return (NULL);
+}
+
+/*
+ * Sets c's user to user (borrowed; "NAME", "UID", "NAME:GROUP"), as
+ * written, with its uid when a number, root, or a name users
+ * (borrowed, NAME=UID, may be NULL) knows; a user other than root is
+ * declared non-root.  A user naming a variable ($APP_USER) is unknown.
+ */
+void
+manifest_user(struct manifest_ctr *c, const char *user,
+    const struct manifest_strs *users)
+{
+	const char	*v;
+	char		*u;
+	long long	 uid;
+
+	free(c->user);
+	c->user = NULL;
+	c->run_as_user = -1;
+	c->run_as_non_root = -1;
+	if (user == NULL || *user == '\0' || strchr(user, '$') != NULL)
+		return;
+	c->user = xstrdup(user);
+	u = xstrdup(user);
+	u[strcspn(u, ":")] = '\0';
+	if (strcmp(u, "root") == 0)
+		c->run_as_user = 0;
+	else if (manifest_is_uint(u, &uid))
+		c->run_as_user = uid;
+	else if (users != NULL && (v = manifest_var(users, u,
+	    strlen(u))) != NULL && manifest_is_uint(v, &uid))
+		c->run_as_user = uid;
+	if (c->run_as_user != 0 && strcmp(u, "root") != 0)
+		c->run_as_non_root = 1;
+	free(u);
 }
 
 /*

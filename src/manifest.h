@@ -38,11 +38,18 @@ struct manifest_ctr {
 	int			 host_pid;
 	int			 host_ipc;
 	char			*seccomp;
+	char			*user;		/* as written: "mailer", "1000:1000" */
+	int			 script_entry;	/* entrypoint is a script */
 	struct manifest_strs	 exes;
 	struct manifest_strs	 writable;
 	struct manifest_strs	 capabilities;
 	struct manifest_strs	 ports;		/* decimal, 0-65535 */
 	struct manifest_strs	 peers;
+	struct manifest_strs	 read_only;	/* mounts declared read-only */
+	struct manifest_strs	 cap_drop;
+	struct manifest_strs	 chain;		/* entrypoint, then what it execs */
+	struct manifest_strs	 sessions;	/* "EXE\tARGV0" */
+	struct manifest_strs	 lines;		/* "FACT\tFILE:LINE" */
 };
 
 /* The containers derived so far, and whether any input was bad. */
@@ -69,7 +76,22 @@ int			 manifest_port_add(struct manifest_ctr *,
 			    const char *);
 void			 manifest_cap_add(struct manifest_ctr *,
 			    const char *);
+void			 manifest_cap_drop(struct manifest_ctr *,
+			    const char *);
 char			*manifest_shell_exe(const char *);
+void			 manifest_shell_words(const char *,
+			    struct manifest_strs *);
+int			 manifest_is_script(const char *);
+void			 manifest_argv_scan(struct manifest_ctr *,
+			    const struct manifest_strs *, size_t);
+void			 manifest_session_add(struct manifest_ctr *,
+			    const char *argv0, int shell);
+void			 manifest_line(struct manifest_ctr *, const char *,
+			    const char *, int);
+const char		*manifest_line_of(const struct manifest_ctr *,
+			    const char *);
+void			 manifest_user(struct manifest_ctr *, const char *,
+			    const struct manifest_strs *);
 int			 manifest_is_init(const char *);
 const char		*manifest_var(const struct manifest_strs *,
 			    const char *, size_t);

@@ -43,7 +43,9 @@ struct csvc {
 	char			*entry;		/* program, "" for none */
 	char			*command;
 	char			*health;
+	int			 health_shell;
 	char			*user;
+	char			*workdir;
 	char			*seccomp;
 	int			 read_only;
 	int			 privileged;
@@ -56,6 +58,11 @@ struct csvc {
 	struct manifest_strs	 caps;
 	struct manifest_strs	 deps;
 	struct manifest_strs	 env;		/* NAME=VALUE */
+	struct manifest_strs	 entry_argv;
+	struct manifest_strs	 cmd_argv;
+	struct manifest_strs	 ro_mounts;
+	struct manifest_strs	 cap_drop;
+	struct manifest_strs	 lines;		/* FACT\tFILE:LINE */
 };
 
 struct compose_project {
@@ -79,6 +86,7 @@ csvc_init(struct csvc *s)
 	s->read_only = s->privileged = s->no_new_privs = -1;
 	s->host_network = s->host_pid = s->host_ipc = -1;
 	s->build = -1;
+	s->health_shell = -1;
 }
 
 static void
@@ -92,7 +100,13 @@ csvc_clear(struct csvc *s)
 	free(s->command);
 	free(s->health);
 	free(s->user);
+	free(s->workdir);
 	free(s->seccomp);
+	manifest_strs_clear(&s->entry_argv);
+	manifest_strs_clear(&s->cmd_argv);
+	manifest_strs_clear(&s->ro_mounts);
+	manifest_strs_clear(&s->cap_drop);
+	manifest_strs_clear(&s->lines);
 	manifest_strs_clear(&s->ports);
 	manifest_strs_clear(&s->writable);
 	manifest_strs_clear(&s->caps);
@@ -172,15 +186,22 @@ clist(struct cdoc *cd, yaml_node_t *n, const char *key,
 	}
 }
 
-/* The program of entrypoint or command: a string or a list. */
+/*
+ * The program of entrypoint or command: a string or a list; its words
+ * replace argv.
+ */
 static char *
-cprogram(struct cdoc *cd, yaml_node_t *n, const char *key)
+cprogram(struct cdoc *cd, yaml_node_t *n, const char *key,
+    struct manifest_strs *argv)
 {
 	yaml_node_t	*first;
 	char		*exe;
+	size_t		 i;
 
+	manifest_strs_clear(argv);
 	if (yamldoc_str(n) != NULL) {
 		exe = manifest_shell_exe(yamldoc_str(n));
+		manifest_shell_words(yamldoc_str(n), argv);
 		return (exe != NULL ? exe : xstrdup(""));
 	}
 	if (n->type != YAML_SEQUENCE_NODE) {
@@ -192,7 +213,32 @@ cprogram(struct cdoc *cd, yaml_node_t *n, const char *key)
 	first = yamldoc_item(cd->d, n, 0);
 	if (cstr(cd, first, key) == NULL)
 		return (NULL);
+	for (i = 0; i < yamldoc_count(n); i++)
+		if (yamldoc_str(yamldoc_item(cd->d, n, i)) != NULL)
+			manifest_strs_push(argv,
+			    yamldoc_str(yamldoc_item(cd->d, n, i)));
 	return (xstrdup(yamldoc_str(first)));
+}
+
+/* Notes in l that fact is declared at line of file (replacing). */
+static void
+cline(struct manifest_strs *l, const char *fact, const char *file, int line)
+{
+	char	*v;
+	size_t	 i, len = strlen(fact);
+
+	if (line <= 0)
+		return;
+	xasprintf(&v, "%s\t%s:%d", fact, file, line);
+	for (i = 0; i < l->n; i++)
+		if (strncmp(l->v[i], fact, len) == 0 && l->v[i][len] == '\t') {
+			manifest_strs_unindex(l);
+			free(l->v[i]);
+			l->v[i] = v;
+			return;
+		}
+	manifest_strs_push(l, v);
+	free(v);
 }
 
 /* "[IP:][HOST[-HOST]:]CONTAINER[-CONTAINER][/PROTO]" or long syntax. */
@@ -213,9 +259,10 @@ cport(struct cdoc *cd, yaml_node_t *n, struct manifest_strs *ports)
 	manifest_strs_add(ports, s);
 }
 
-/* A volume's target, unless it is mounted read-only. */
+/* A volume's target: writable, or read-only when mounted so. */
 static void
-cvolume(struct cdoc *cd, yaml_node_t *n, struct manifest_strs *writable)
+cvolume(struct cdoc *cd, yaml_node_t *n, struct manifest_strs *writable,
+    struct manifest_strs *read_only)
 {
 	const char	*s, *ro;
 	char		*v, *p, *parts[3];
@@ -229,6 +276,8 @@ cvolume(struct cdoc *cd, yaml_node_t *n, struct manifest_strs *writable)
 		ro = yamldoc_getstr(cd->d, n, "read_only");
 		if (ro == NULL || !manifest_is_bool(ro, &rdonly) || !rdonly)
 			manifest_strs_add(writable, s);
+		else
+			manifest_strs_add(read_only, s);
 		return;
 	}
 	if ((s = cstr(cd, n, "volumes")) == NULL)
@@ -240,8 +289,8 @@ cvolume(struct cdoc *cd, yaml_node_t *n, struct manifest_strs *writable)
 	    strncmp(parts[2], "ro,", 3) == 0 || strstr(parts[2], ",ro") !=
 	    NULL))
 		rdonly = 1;
-	if (!rdonly)
-		manifest_strs_add(writable, np == 1 ? parts[0] : parts[1]);
+	manifest_strs_add(rdonly ? read_only : writable, np == 1 ? parts[0] :
+	    parts[1]);
 	free(v);
 }
 
@@ -312,6 +361,7 @@ chealth(struct cdoc *cd, yaml_node_t *n, struct csvc *s)
 		return;
 	free(s->health);
 	s->health = NULL;
+	s->health_shell = 1;
 	if ((t = yamldoc_str(test)) != NULL) {
 		s->health = manifest_shell_exe(t);
 	} else if (test->type == YAML_SEQUENCE_NODE) {
@@ -319,8 +369,10 @@ chealth(struct cdoc *cd, yaml_node_t *n, struct csvc *s)
 		second = yamldoc_item(cd->d, test, 1);
 		t = yamldoc_str(first);
 		if (t != NULL && strcmp(t, "CMD") == 0 &&
-		    yamldoc_str(second) != NULL)
+		    yamldoc_str(second) != NULL) {
 			s->health = xstrdup(yamldoc_str(second));
+			s->health_shell = 0;
+		}
 		else if (t != NULL && strcmp(t, "CMD-SHELL") == 0 &&
 		    yamldoc_str(second) != NULL)
 			s->health = manifest_shell_exe(yamldoc_str(second));
@@ -388,6 +440,43 @@ cbuild_path(struct cdoc *cd, yaml_node_t *n)
 	return (path);
 }
 
+/* The facts each key of a service declares, for the reasons' lines. */
+static void
+cservice_line(struct cdoc *cd, struct csvc *s, const char *key, int line)
+{
+	static const struct {
+		const char	*key;
+		const char	*fact;
+	} facts[] = {
+		{ "read_only", "read_only_root" },
+		{ "privileged", "privileged" },
+		{ "user", "run_as_user" },
+		{ "cap_add", "capabilities" },
+		{ "cap_drop", "drop_capabilities" },
+		{ "security_opt", "allow_privilege_escalation" },
+		{ "network_mode", "host_network" },
+		{ "pid", "host_pid" },
+		{ "ipc", "host_ipc" },
+		{ "healthcheck", "sessions" },
+		{ "entrypoint", "entrypoint" },
+		{ "ports", "ports" },
+		{ "volumes", "writable" },
+		{ "tmpfs", "writable" },
+		{ NULL, NULL }
+	};
+	int	i;
+
+	for (i = 0; facts[i].key != NULL; i++)
+		if (strcmp(facts[i].key, key) == 0) {
+			cline(&s->lines, facts[i].fact, cd->path, line);
+			if (strcmp(key, "user") == 0)
+				cline(&s->lines, "run_as_non_root", cd->path,
+				    line);
+			else if (strcmp(key, "security_opt") == 0)
+				cline(&s->lines, "seccomp", cd->path, line);
+		}
+}
+
 /* Reads service node n into s (fresh), reporting what is wrong. */
 static void
 cservice(struct cdoc *cd, yaml_node_t *n, struct csvc *s)
@@ -403,6 +492,7 @@ cservice(struct cdoc *cd, yaml_node_t *n, struct csvc *s)
 		if (key == NULL)
 			continue;
 		v = yamldoc_get(cd->d, n, key);
+		cservice_line(cd, s, key, yamldoc_line(k));
 		if (strcmp(key, "image") == 0) {
 			if ((str = cstr(cd, v, key)) != NULL)
 				cset(&s->image, manifest_expand(str, &none));
@@ -411,9 +501,14 @@ cservice(struct cdoc *cd, yaml_node_t *n, struct csvc *s)
 			cset(&s->build_path, cbuild_path(cd, v));
 		}
 		else if (strcmp(key, "entrypoint") == 0)
-			cset(&s->entry, cprogram(cd, v, key));
+			cset(&s->entry, cprogram(cd, v, key, &s->entry_argv));
 		else if (strcmp(key, "command") == 0)
-			cset(&s->command, cprogram(cd, v, key));
+			cset(&s->command, cprogram(cd, v, key, &s->cmd_argv));
+		else if (strcmp(key, "working_dir") == 0) {
+			if ((str = cstr(cd, v, key)) != NULL)
+				cset(&s->workdir, xstrdup(str));
+		} else if (strcmp(key, "cap_drop") == 0)
+			clist(cd, v, key, &s->cap_drop);
 		else if (strcmp(key, "ports") == 0 || strcmp(key,
 		    "expose") == 0) {
 			if (v->type != YAML_SEQUENCE_NODE) {
@@ -430,7 +525,7 @@ cservice(struct cdoc *cd, yaml_node_t *n, struct csvc *s)
 			}
 			for (j = 0; j < yamldoc_count(v); j++)
 				cvolume(cd, yamldoc_item(cd->d, v, j),
-				    &s->writable);
+				    &s->writable, &s->ro_mounts);
 		} else if (strcmp(key, "tmpfs") == 0) {
 			struct manifest_strs	t = { NULL, 0, NULL };
 
@@ -530,7 +625,9 @@ cmerge(struct csvc *dst, const struct csvc *src)
 	CMERGE_STR(entry);
 	CMERGE_STR(command);
 	CMERGE_STR(health);
+	CMERGE_INT(health_shell);
 	CMERGE_STR(user);
+	CMERGE_STR(workdir);
 	CMERGE_STR(seccomp);
 	CMERGE_STR(build_path);
 	CMERGE_INT(build);
@@ -544,6 +641,33 @@ cmerge(struct csvc *dst, const struct csvc *src)
 	cmerge_strs(&dst->writable, &src->writable);
 	cmerge_strs(&dst->caps, &src->caps);
 	cmerge_strs(&dst->deps, &src->deps);
+	cmerge_strs(&dst->ro_mounts, &src->ro_mounts);
+	cmerge_strs(&dst->cap_drop, &src->cap_drop);
+	if (src->entry != NULL) {
+		manifest_strs_clear(&dst->entry_argv);
+		for (i = 0; i < src->entry_argv.n; i++)
+			manifest_strs_push(&dst->entry_argv,
+			    src->entry_argv.v[i]);
+	}
+	if (src->command != NULL) {
+		manifest_strs_clear(&dst->cmd_argv);
+		for (i = 0; i < src->cmd_argv.n; i++)
+			manifest_strs_push(&dst->cmd_argv, src->cmd_argv.v[i]);
+	}
+	for (i = 0; i < src->lines.n; i++) {
+		char	*f = xstrdup(src->lines.v[i]), *tab;
+		char	*colon;
+		long long line;
+
+		tab = strchr(f, '\t');
+		colon = strrchr(f, ':');
+		if (tab != NULL && colon != NULL && colon > tab) {
+			*tab = *colon = '\0';
+			if (manifest_is_uint(colon + 1, &line))
+				cline(&dst->lines, f, tab + 1, (int)line);
+		}
+		free(f);
+	}
 	for (i = 0; i < src->env.n; i++)
 		cenv_set(&dst->env, src->env.v[i]);
 }
@@ -645,6 +769,27 @@ cbuilt(const struct csvc *s, struct manifest_set *set,
 		set->bad = 1;
 }
 
+/* Copies the line notes of l ("FACT\tFILE:LINE") into c. */
+static void
+clines_to(struct manifest_ctr *c, const struct manifest_strs *l)
+{
+	size_t	i;
+	char	*f, *tab, *colon;
+	long long line;
+
+	for (i = 0; i < l->n; i++) {
+		f = xstrdup(l->v[i]);
+		tab = strchr(f, '\t');
+		colon = strrchr(f, ':');
+		if (tab != NULL && colon != NULL && colon > tab) {
+			*tab = *colon = '\0';
+			if (manifest_is_uint(colon + 1, &line))
+				manifest_line(c, f, tab + 1, (int)line);
+		}
+		free(f);
+	}
+}
+
 /* The container of service s of project p. */
 static struct manifest_ctr *
 cfinish(struct compose_project *p, const struct csvc *s,
@@ -652,10 +797,10 @@ cfinish(struct compose_project *p, const struct csvc *s,
 {
 	struct manifest_set	 built;
 	struct manifest_ctr	*c, *dc = NULL;
-	const char		*eq;
-	char			*u, *peer;
-	long long		 uid;
+	const char		*eq, *fact;
+	char			*peer;
 	size_t			 i, j, k;
+	int			 chained;
 
 	memset(&built, 0, sizeof built);
 	cbuilt(s, set, &built);
@@ -666,18 +811,45 @@ cfinish(struct compose_project *p, const struct csvc *s,
 	xasprintf(&c->source, "%s:%s", s->file, s->name);
 	if (dc != NULL && dc->base != NULL)
 		c->base = xstrdup(dc->base);
+	/* what the Dockerfile declares, where the service is silent */
+	if (dc != NULL) {
+		clines_to(c, &dc->lines);
+		for (i = 0; i < dc->sessions.n && s->health == NULL; i++)
+			manifest_strs_add(&c->sessions, dc->sessions.v[i]);
+		if (s->user == NULL) {
+			c->user = dc->user != NULL ? xstrdup(dc->user) : NULL;
+			c->run_as_user = dc->run_as_user;
+			c->run_as_non_root = dc->run_as_non_root;
+		}
+	}
 	/* The image's program, unless the service names its own. */
-	if (dc != NULL && s->entry == NULL && s->command == NULL)
+	if (dc != NULL && s->entry == NULL && s->command == NULL) {
 		for (i = 0; i < dc->exes.n; i++)
 			manifest_strs_add(&c->exes, dc->exes.v[i]);
-	if (s->entry != NULL && *s->entry != '\0')
+		for (i = 0; i < dc->chain.n; i++)
+			manifest_strs_add(&c->chain, dc->chain.v[i]);
+		c->script_entry = dc->script_entry;
+	}
+	if (s->entry != NULL && *s->entry != '\0') {
 		manifest_strs_add(&c->exes, s->entry);
-	if ((s->entry == NULL || *s->entry == '\0' ||
-	    manifest_is_init(s->entry)) && s->command != NULL &&
-	    *s->command != '\0' && *s->command != '-')
+		c->script_entry = manifest_is_script(s->entry);
+	}
+	/* an init or a script entrypoint execs the command: the chain */
+	chained = s->entry != NULL && *s->entry != '\0' &&
+	    (manifest_is_init(s->entry) || manifest_is_script(s->entry));
+	if ((s->entry == NULL || *s->entry == '\0' || chained) &&
+	    s->command != NULL && *s->command != '\0' &&
+	    *s->command != '-') {
 		manifest_strs_add(&c->exes, s->command);
-	if (s->health != NULL && *s->health != '\0')
+		if (chained) {
+			manifest_strs_add(&c->chain, s->entry);
+			manifest_strs_add(&c->chain, s->command);
+		}
+	}
+	if (s->health != NULL && *s->health != '\0') {
 		manifest_strs_add(&c->exes, s->health);
+		manifest_session_add(c, s->health, s->health_shell == 1);
+	}
 	for (i = 0; i < s->ports.n; i++)
 		(void)manifest_port_add(c, s->ports.v[i]);
 	for (i = 0; i < s->writable.n; i++)
@@ -686,10 +858,17 @@ cfinish(struct compose_project *p, const struct csvc *s,
 		manifest_strs_add(&c->ports, dc->ports.v[i]);
 	for (i = 0; dc != NULL && i < dc->writable.n; i++)
 		manifest_strs_add(&c->writable, dc->writable.v[i]);
-	if (dc != NULL)
-		c->run_as_user = dc->run_as_user;
+	/* what the command line tells the program: ports, paths written */
+	manifest_argv_scan(c, &s->entry_argv, 1);
+	manifest_argv_scan(c, &s->cmd_argv, s->entry == NULL ? 1 : 0);
+	if (s->workdir != NULL && strcmp(s->workdir, "/") != 0)
+		manifest_strs_add(&c->writable, s->workdir);
+	for (i = 0; i < s->ro_mounts.n; i++)
+		manifest_strs_add(&c->read_only, s->ro_mounts.v[i]);
 	for (i = 0; i < s->caps.n; i++)
 		manifest_cap_add(c, s->caps.v[i]);
+	for (i = 0; i < s->cap_drop.n; i++)
+		manifest_cap_drop(c, s->cap_drop.v[i]);
 	for (i = 0; i < s->env.n; i++)
 		if ((eq = strchr(s->env.v[i], '=')) != NULL)
 			manifest_peers_from(&c->peers, eq + 1, names);
@@ -714,15 +893,24 @@ cfinish(struct compose_project *p, const struct csvc *s,
 	c->host_ipc = s->host_ipc;
 	if (s->seccomp != NULL)
 		c->seccomp = xstrdup(s->seccomp);
-	if (s->user != NULL) {
-		c->run_as_user = -1;
-		u = xstrdup(s->user);
-		u[strcspn(u, ":")] = '\0';
-		if (strcmp(u, "root") == 0)
-			c->run_as_user = 0;
-		else if (manifest_is_uint(u, &uid))
-			c->run_as_user = uid;
-		free(u);
+	if (s->user != NULL)
+		manifest_user(c, s->user, NULL);
+	/* the service's own lines, for the facts it declares */
+	for (i = 0; i < s->lines.n; i++) {
+		fact = s->lines.v[i];
+		if ((strncmp(fact, "seccomp\t", 8) == 0 && c->seccomp == NULL) ||
+		    (strncmp(fact, "allow_privilege_escalation\t", 27) == 0 &&
+		    c->allow_privilege_escalation == -1) ||
+		    (strncmp(fact, "run_as_non_root\t", 16) == 0 &&
+		    c->run_as_non_root == -1))
+			continue;
+		{
+			struct manifest_strs one = { NULL, 0, NULL };
+
+			manifest_strs_push(&one, fact);
+			clines_to(c, &one);
+			manifest_strs_clear(&one);
+		}
 	}
 	manifest_set_clear(&built);
 	return (c);

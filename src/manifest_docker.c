@@ -33,11 +33,17 @@ struct dstage {
 	char			*entry;		/* program, or "" for none */
 	int			 entry_shell;
 	char			*cmd;
+	int			 cmd_shell;
 	char			*health;
+	int			 health_shell;
 	char			*user;
+	char			*workdir;
+	struct manifest_strs	 entry_argv;
+	struct manifest_strs	 cmd_argv;
 	struct manifest_strs	 ports;
 	struct manifest_strs	 volumes;
 	struct manifest_strs	 vars;		/* NAME=VALUE */
+	struct manifest_strs	 lines;		/* FACT=LINE */
 };
 
 struct dfile {
@@ -45,10 +51,14 @@ struct dfile {
 	struct dstage		*st;
 	size_t			 nst;
 	struct manifest_strs	 global;	/* ARG before the first FROM */
+	struct manifest_strs	 users;		/* NAME=UID, from RUN adduser */
 	int			 line;
 	int			 bad;
 	struct manifest_set	*set;
 };
+
+static void	docker_setvar(struct manifest_strs *, const char *, size_t,
+		    const char *);
 
 static const char *const docker_instructions[] = {
 	"FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD",
@@ -65,9 +75,38 @@ dstage_clear(struct dstage *s)
 	free(s->cmd);
 	free(s->health);
 	free(s->user);
+	free(s->workdir);
+	manifest_strs_clear(&s->entry_argv);
+	manifest_strs_clear(&s->cmd_argv);
 	manifest_strs_clear(&s->ports);
 	manifest_strs_clear(&s->volumes);
 	manifest_strs_clear(&s->vars);
+	manifest_strs_clear(&s->lines);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return (s != NULL ? xstrdup(s) : NULL);
+}
+
+static void
+copy_strs(struct manifest_strs *dst, const struct manifest_strs *src)
+{
+	size_t	i;
+
+	for (i = 0; i < src->n; i++)
+		manifest_strs_push(dst, src->v[i]);
+}
+
+/* Notes the line of fact in stage s. */
+static void
+docker_note(struct dfile *df, struct dstage *s, const char *fact)
+{
+	char	num[16];
+
+	snprintf(num, sizeof num, "%d", df->line);
+	docker_setvar(&s->lines, fact, strlen(fact), num);
 }
 
 /* Sets NAME=VALUE in l, replacing an earlier value. */
@@ -125,16 +164,23 @@ docker_json(const char *s, struct manifest_strs *l)
 	return (rc);
 }
 
-/* The program of an exec or shell form, allocated ("" for none). */
+/*
+ * The program of an exec or shell form, allocated ("" for none); its
+ * words into argv (may be NULL) when given.
+ */
 static char *
-docker_program(const char *rest, int *shell)
+docker_program(const char *rest, int *shell, struct manifest_strs *argv)
 {
 	struct manifest_strs	 l = { NULL, 0, NULL };
 	char			*exe;
 
+	if (argv != NULL)
+		manifest_strs_clear(argv);
 	if (docker_json(rest, &l) == 0) {
 		*shell = 0;
 		exe = xstrdup(l.n > 0 ? l.v[0] : "");
+		if (argv != NULL)
+			copy_strs(argv, &l);
 		manifest_strs_clear(&l);
 		return (exe);
 	}
@@ -142,6 +188,8 @@ docker_program(const char *rest, int *shell)
 	*shell = 1;
 	if ((exe = manifest_shell_exe(rest)) == NULL)
 		exe = xstrdup("");
+	if (argv != NULL)
+		manifest_shell_words(rest, argv);
 	return (exe);
 }
 
@@ -186,18 +234,24 @@ docker_from(struct dfile *df, char *rest)
 	x = manifest_expand(image, &df->global);
 	if ((from = docker_stage(df, x)) != NULL) {
 		s->base = xstrdup(from->base);
-		s->entry = from->entry != NULL ? xstrdup(from->entry) : NULL;
+		s->entry = dup_or_null(from->entry);
 		s->entry_shell = from->entry_shell;
-		s->cmd = from->cmd != NULL ? xstrdup(from->cmd) : NULL;
-		s->health = from->health != NULL ? xstrdup(from->health) :
-		    NULL;
-		s->user = from->user != NULL ? xstrdup(from->user) : NULL;
+		s->cmd = dup_or_null(from->cmd);
+		s->cmd_shell = from->cmd_shell;
+		s->health = dup_or_null(from->health);
+		s->health_shell = from->health_shell;
+		s->user = dup_or_null(from->user);
+		s->workdir = dup_or_null(from->workdir);
+		copy_strs(&s->entry_argv, &from->entry_argv);
+		copy_strs(&s->cmd_argv, &from->cmd_argv);
 		for (i = 0; i < from->ports.n; i++)
 			manifest_strs_add(&s->ports, from->ports.v[i]);
 		for (i = 0; i < from->volumes.n; i++)
 			manifest_strs_add(&s->volumes, from->volumes.v[i]);
 		for (i = 0; i < from->vars.n; i++)
 			manifest_strs_add(&s->vars, from->vars.v[i]);
+		for (i = 0; i < from->lines.n; i++)
+			manifest_strs_add(&s->lines, from->lines.v[i]);
 		free(x);
 	} else
 		s->base = x;
@@ -296,13 +350,129 @@ docker_expose(struct dfile *df, struct dstage *s, const char *rest)
 	manifest_strs_clear(&l);
 }
 
+/* WORKDIR: absolute, or relative to the one before. */
+static void
+docker_workdir(struct dstage *s, const char *rest)
+{
+	char	*x, *w;
+	size_t	 len;
+
+	x = manifest_expand(rest, &s->vars);
+	len = strlen(x);
+	while (len > 1 && x[len - 1] == '/')
+		x[--len] = '\0';
+	if (*x == '\0' || strchr(x, '$') != NULL) {
+		free(x);
+		return;
+	}
+	if (*x != '/' && s->workdir != NULL)
+		xasprintf(&w, "%s/%s", strcmp(s->workdir, "/") == 0 ? "" :
+		    s->workdir, x);
+	else if (*x != '/')
+		xasprintf(&w, "/%s", x);
+	else
+		w = xstrdup(x);
+	free(x);
+	free(s->workdir);
+	s->workdir = w;
+}
+
+/*
+ * Options of adduser (Debian's and busybox's) and useradd that take a
+ * value: the user's name is the first word that is neither an option nor
+ * such a value.
+ */
+static int
+docker_opt_takes_value(const char *w)
+{
+	static const char *const longs[] = { "--home", "--home-dir",
+	    "--shell", "--ingroup", "--uid", "--gid", "--gecos", "--comment",
+	    "--groups", "--firstuid", "--lastuid", "--conf", "--base-dir",
+	    "--expiredate", "--inactive", "--key", "--password", "--root",
+	    "--prefix", "--skel", "--selinux-user", "--add-extra-groups",
+	    NULL };
+	int	i;
+
+	if (w[1] != '-')
+		return (w[1] != '\0' && w[2] == '\0' &&
+		    strchr("bcdefgGhkKpPRsuZ", w[1]) != NULL);
+	if (strchr(w, '=') != NULL)
+		return (0);
+	for (i = 0; longs[i] != NULL; i++)
+		if (strcmp(longs[i], w) == 0)
+			return (1);
+	return (0);
+}
+
+/* One command of a RUN line: adduser/useradd NAME with its uid. */
+static void
+docker_adduser(struct dfile *df, const struct manifest_strs *l)
+{
+	const char	*base, *name = NULL, *uid = NULL;
+	long long	 n;
+	size_t		 i;
+
+	if (l->n == 0)
+		return;
+	base = (base = strrchr(l->v[0], '/')) != NULL ? base + 1 : l->v[0];
+	if (strcmp(base, "adduser") != 0 && strcmp(base, "useradd") != 0)
+		return;
+	for (i = 1; i < l->n; i++) {
+		if (l->v[i][0] == '-') {
+			if (strncmp(l->v[i], "--uid=", 6) == 0)
+				uid = l->v[i] + 6;
+			else if (docker_opt_takes_value(l->v[i]) &&
+			    i + 1 < l->n) {
+				if (strcmp(l->v[i], "-u") == 0 ||
+				    strcmp(l->v[i], "--uid") == 0)
+					uid = l->v[i + 1];
+				i++;
+			}
+			continue;
+		}
+		if (name == NULL)
+			name = l->v[i];
+	}
+	if (name == NULL || uid == NULL || !manifest_is_uint(uid, &n) ||
+	    df->users.n >= DOCKER_MAX_VARS)
+		return;
+	docker_setvar(&df->users, name, strlen(name), uid);
+}
+
+/* RUN: the users it creates with a known uid. */
+static void
+docker_run_users(struct dfile *df, const char *rest)
+{
+	struct manifest_strs	 l = { NULL, 0, NULL };
+	char			*copy, *p, *cmd;
+	size_t			 len;
+
+	if (strstr(rest, "adduser") == NULL && strstr(rest, "useradd") == NULL)
+		return;
+	copy = p = xstrdup(rest);
+	/* each command between ;, &&, || and | */
+	while (*p != '\0') {
+		len = strcspn(p, ";&|");
+		cmd = p;
+		p += len;
+		if (*p != '\0')
+			*p++ = '\0';
+		while (*p == '&' || *p == '|')
+			p++;
+		manifest_shell_words(cmd, &l);
+		docker_adduser(df, &l);
+		manifest_strs_clear(&l);
+	}
+	free(copy);
+}
+
 /* One instruction: word (upper case) and the rest, at df->line. */
 static void
 docker_instruction(struct dfile *df, const char *word, char *rest)
 {
 	struct dstage	*s;
 	char		*w, *p;
-	int		 shell, i;
+	int		 i;
 
 	for (i = 0; docker_instructions[i] != NULL; i++)
 		if (strcmp(docker_instructions[i], word) == 0)
@@ -339,29 +509,43 @@ docker_instruction(struct dfile *df, const char *word, char *rest)
 			goto toomany;
 	} else if (strcmp(word, "ENTRYPOINT") == 0) {
 		free(s->entry);
-		s->entry = docker_program(rest, &s->entry_shell);
+		s->entry = docker_program(rest, &s->entry_shell,
+		    &s->entry_argv);
+		docker_note(df, s, "entrypoint");
 		/* A new ENTRYPOINT drops the CMD it inherited. */
 		free(s->cmd);
 		s->cmd = NULL;
+		manifest_strs_clear(&s->cmd_argv);
 	} else if (strcmp(word, "CMD") == 0) {
 		free(s->cmd);
-		s->cmd = docker_program(rest, &shell);
-	} else if (strcmp(word, "EXPOSE") == 0)
+		s->cmd = docker_program(rest, &s->cmd_shell, &s->cmd_argv);
+		docker_note(df, s, "command");
+	} else if (strcmp(word, "EXPOSE") == 0) {
 		docker_expose(df, s, rest);
-	else if (strcmp(word, "VOLUME") == 0)
+		docker_note(df, s, "ports");
+	} else if (strcmp(word, "VOLUME") == 0) {
 		docker_words(&s->volumes, rest, &s->vars);
-	else if (strcmp(word, "USER") == 0) {
+		docker_note(df, s, "writable");
+	} else if (strcmp(word, "USER") == 0) {
 		free(s->user);
 		s->user = manifest_expand(rest, &s->vars);
-	} else if (strcmp(word, "HEALTHCHECK") == 0) {
+		docker_note(df, s, "run_as_user");
+	} else if (strcmp(word, "WORKDIR") == 0)
+		docker_workdir(s, rest);
+	else if (strcmp(word, "RUN") == 0)
+		docker_run_users(df, rest);
+	else if (strcmp(word, "HEALTHCHECK") == 0) {
 		free(s->health);
 		s->health = NULL;
 		p = rest;
 		while ((w = strsep(&p, " \t")) != NULL) {
 			if (*w == '\0' || strncmp(w, "--", 2) == 0)
 				continue;
-			if (strcasecmp(w, "CMD") == 0 && p != NULL)
-				s->health = docker_program(p, &shell);
+			if (strcasecmp(w, "CMD") == 0 && p != NULL) {
+				s->health = docker_program(p,
+				    &s->health_shell, NULL);
+				docker_note(df, s, "healthcheck");
+			}
 			break;
 		}
 	}
@@ -397,14 +581,26 @@ docker_image_name(const char *path)
 	return (name);
 }
 
+/* Notes where the stage declared fact (its line), under name in c. */
+static void
+docker_line_of(const struct dfile *df, const struct dstage *s,
+    struct manifest_ctr *c, const char *fact, const char *name)
+{
+	const char	*v;
+	long long	 line;
+
+	if ((v = manifest_var(&s->lines, fact, strlen(fact))) != NULL &&
+	    manifest_is_uint(v, &line))
+		manifest_line(c, name, df->path, (int)line);
+}
+
 static void
 docker_finish(struct dfile *df)
 {
 	struct manifest_ctr	*c;
 	struct dstage		*s = &df->st[df->nst - 1];
-	long long		 uid;
 	size_t			 i;
-	char			*u, *colon;
+	int			 chained;
 
 	c = manifest_ctr_create();
 	c->image = docker_image_name(df->path);
@@ -412,26 +608,45 @@ docker_finish(struct dfile *df)
 	c->base = xstrdup(s->base);
 	if (s->entry != NULL && *s->entry != '\0')
 		manifest_strs_add(&c->exes, s->entry);
-	if ((s->entry == NULL || *s->entry == '\0' || (!s->entry_shell &&
-	    manifest_is_init(s->entry))) && s->cmd != NULL &&
-	    *s->cmd != '\0' && *s->cmd != '-')
+	/*
+	 * CMD is a program of its own with no ENTRYPOINT, and also when the
+	 * ENTRYPOINT (exec form) is an init or a script that ends in
+	 * exec "$@": the chain.
+	 */
+	chained = s->entry != NULL && *s->entry != '\0' && !s->entry_shell &&
+	    (manifest_is_init(s->entry) || manifest_is_script(s->entry));
+	c->script_entry = s->entry != NULL && manifest_is_script(s->entry);
+	if ((s->entry == NULL || *s->entry == '\0' || chained) &&
+	    s->cmd != NULL && *s->cmd != '\0' && *s->cmd != '-') {
 		manifest_strs_add(&c->exes, s->cmd);
-	if (s->health != NULL && *s->health != '\0')
+		if (chained) {
+			manifest_strs_add(&c->chain, s->entry);
+			manifest_strs_add(&c->chain, s->cmd);
+		}
+	}
+	if (s->health != NULL && *s->health != '\0') {
 		manifest_strs_add(&c->exes, s->health);
+		manifest_session_add(c, s->health, s->health_shell);
+		docker_line_of(df, s, c, "healthcheck", "sessions");
+	}
 	for (i = 0; i < s->ports.n; i++)
 		(void)manifest_port_add(c, s->ports.v[i]);
 	for (i = 0; i < s->volumes.n; i++)
 		manifest_strs_add(&c->writable, s->volumes.v[i]);
-	if (s->user != NULL) {
-		u = xstrdup(s->user);
-		if ((colon = strchr(u, ':')) != NULL)
-			*colon = '\0';
-		if (strcmp(u, "root") == 0)
-			c->run_as_user = 0;
-		else if (manifest_is_uint(u, &uid))
-			c->run_as_user = uid;
-		free(u);
-	}
+	/* what the command line tells the program: ports, paths written */
+	manifest_argv_scan(c, &s->entry_argv, 1);
+	if (s->entry == NULL || *s->entry == '\0' || !s->entry_shell)
+		manifest_argv_scan(c, &s->cmd_argv, s->entry == NULL ||
+		    *s->entry == '\0' ? 1 : 0);
+	if (s->workdir != NULL && strcmp(s->workdir, "/") != 0)
+		manifest_strs_add(&c->writable, s->workdir);
+	manifest_user(c, s->user, &df->users);
+	if (c->run_as_user >= 0)
+		docker_line_of(df, s, c, "run_as_user", "run_as_user");
+	if (c->run_as_non_root == 1)
+		docker_line_of(df, s, c, "run_as_user", "run_as_non_root");
+	docker_line_of(df, s, c, "ports", "ports");
+	docker_line_of(df, s, c, "entrypoint", "entrypoint");
 	manifest_set_add(df->set, c);
 }
 
@@ -546,4 +761,5 @@ manifest_docker_read(struct manifest_set *set, const char *path,
 		dstage_clear(&df.st[i]);
 	free(df.st);
 	manifest_strs_clear(&df.global);
+	manifest_strs_clear(&df.users);
 }

@@ -4,10 +4,12 @@
  *
  * Fed by manifest.c one YAML document at a time.  Workloads (Pod,
  * Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController,
- * Job, CronJob; a List of them) give one container each of their
+ * Job, CronJob; a List of them; a custom resource with a pod template,
+ * such as Argo's Rollout) give one container each of their
  * initContainers (init: true) and containers, in that order.  Other
- * well-known kinds (Service, ConfigMap, ...) declare no container and are
- * passed over; an unknown kind, a missing name, pod spec, container image
+ * well-known kinds (Service, ConfigMap, ...) and other custom resources
+ * (ServiceMonitor) declare no container and are passed over; an unknown
+ * kind of Kubernetes' own API groups, a missing name, pod spec, container image
  * or a value of the wrong type makes the document bad: reported FILE:LINE:
  * and nothing derived from it.  Pod-level securityContext (runAsUser,
  * runAsNonRoot, seccompProfile) is the default the container's overrides.
@@ -33,7 +35,8 @@ static const char *const k8s_passive[] = {
 	"StorageClass", "NetworkPolicy", "HorizontalPodAutoscaler",
 	"PodDisruptionBudget", "Namespace", "LimitRange", "ResourceQuota",
 	"Endpoints", "EndpointSlice", "PriorityClass",
-	"CustomResourceDefinition", NULL
+	"CustomResourceDefinition", "PodSecurityPolicy", "PodTemplate",
+	"Event", "Binding", "ComponentStatus", NULL
 };
 
 /* Kinds with a pod template, and where it is. */
@@ -113,6 +116,32 @@ kfirst(struct kdoc *kd, yaml_node_t *n, const char *key,
 		manifest_strs_add(l, yamldoc_str(first));
 }
 
+/* Notes where fact is declared: the line of node v. */
+static void
+kline(struct kdoc *kd, struct manifest_ctr *c, const char *fact,
+    yaml_node_t *v)
+{
+	if (v != NULL)
+		manifest_line(c, fact, kd->path, yamldoc_line(v));
+}
+
+/* The strings of the list at key of n, appended to l (repeats kept). */
+static void
+kwords(struct kdoc *kd, yaml_node_t *n, const char *key,
+    struct manifest_strs *l)
+{
+	yaml_node_t	*v;
+	size_t		 i;
+
+	if ((v = yamldoc_get(kd->d, n, key)) == NULL ||
+	    v->type != YAML_SEQUENCE_NODE)
+		return;
+	for (i = 0; i < yamldoc_count(v); i++)
+		if (yamldoc_str(yamldoc_item(kd->d, v, i)) != NULL)
+			manifest_strs_push(l,
+			    yamldoc_str(yamldoc_item(kd->d, v, i)));
+}
+
 /* A list at key of n, or NULL; anything else is reported. */
 static yaml_node_t *
 kseq(struct kdoc *kd, yaml_node_t *n, const char *key)
@@ -142,13 +171,18 @@ ksecurity_common(struct kdoc *kd, yaml_node_t *sc, struct manifest_ctr *c)
 			kbad(kd, v, "%s: not a user id", "runAsUser");
 		else
 			c->run_as_user = uid;
+		kline(kd, c, "run_as_user", v);
 	}
-	if ((b = kbool(kd, sc, "runAsNonRoot")) != -1)
+	if ((b = kbool(kd, sc, "runAsNonRoot")) != -1) {
 		c->run_as_non_root = b;
+		kline(kd, c, "run_as_non_root", yamldoc_get(kd->d, sc,
+		    "runAsNonRoot"));
+	}
 	v = yamldoc_get(kd->d, sc, "seccompProfile");
 	if (v != NULL && (t = yamldoc_getstr(kd->d, v, "type")) != NULL) {
 		free(c->seccomp);
 		c->seccomp = xstrdup(t);
+		kline(kd, c, "seccomp", yamldoc_get(kd->d, v, "type"));
 	}
 }
 
@@ -158,19 +192,46 @@ kcontainer(struct kdoc *kd, yaml_node_t *pod, yaml_node_t *ctr, int init,
 {
 	static const char *const probes[] = { "livenessProbe",
 	    "readinessProbe", "startupProbe", NULL };
+	struct manifest_strs	 argv = { NULL, 0, NULL };
+	struct manifest_strs	 probe = { NULL, 0, NULL };
 	yaml_node_t	*sc, *seq, *it, *v, *caps;
 	const char	*s;
-	size_t		 i;
+	size_t		 i, nargs;
 	int		 b, ro;
 
 	c->init = init ? 1 : -1;
 	kfirst(kd, ctr, "command", &c->exes);
+	kline(kd, c, "entrypoint", yamldoc_get(kd->d, ctr, "command"));
+	/* command then args: the command line; a script execs its args */
+	kwords(kd, ctr, "command", &argv);
+	nargs = argv.n;
+	kwords(kd, ctr, "args", &argv);
+	if (nargs > 0 && manifest_is_script(argv.v[0])) {
+		c->script_entry = 1;
+		if (argv.n > nargs && argv.v[nargs][0] != '-' &&
+		    strchr(argv.v[nargs], ' ') == NULL) {
+			manifest_strs_add(&c->exes, argv.v[nargs]);
+			manifest_strs_add(&c->chain, argv.v[0]);
+			manifest_strs_add(&c->chain, argv.v[nargs]);
+		}
+	}
+	manifest_argv_scan(c, &argv, nargs > 0 ? 1 : 0);
+	manifest_strs_clear(&argv);
 	for (i = 0; probes[i] != NULL; i++) {
 		v = yamldoc_get(kd->d, ctr, probes[i]);
-		if ((v = yamldoc_get(kd->d, v, "exec")) != NULL)
+		if ((v = yamldoc_get(kd->d, v, "exec")) != NULL) {
 			kfirst(kd, v, "command", &c->exes);
+			kwords(kd, v, "command", &probe);
+			if (probe.n > 0) {
+				manifest_session_add(c, probe.v[0], 0);
+				kline(kd, c, "sessions", v);
+			}
+			manifest_strs_clear(&probe);
+		}
 	}
 	if ((seq = kseq(kd, ctr, "ports")) != NULL)
+		kline(kd, c, "ports", seq);
+	if (seq != NULL)
 		for (i = 0; i < yamldoc_count(seq); i++) {
 			it = yamldoc_item(kd->d, seq, i);
 			v = yamldoc_get(kd->d, it, "containerPort");
@@ -199,23 +260,43 @@ kcontainer(struct kdoc *kd, yaml_node_t *pod, yaml_node_t *ctr, int init,
 			}
 			if ((ro = kbool(kd, it, "readOnly")) != 1)
 				manifest_strs_add(&c->writable, s);
+			else
+				manifest_strs_add(&c->read_only, s);
+			kline(kd, c, ro == 1 ? "read_only" : "writable", it);
 		}
 	if ((sc = yamldoc_get(kd->d, pod, "securityContext")) != NULL)
 		ksecurity_common(kd, sc, c);
 	if ((sc = yamldoc_get(kd->d, ctr, "securityContext")) == NULL)
 		return;
 	ksecurity_common(kd, sc, c);
-	if ((b = kbool(kd, sc, "readOnlyRootFilesystem")) != -1)
+	if ((b = kbool(kd, sc, "readOnlyRootFilesystem")) != -1) {
 		c->read_only_root = b;
-	if ((b = kbool(kd, sc, "allowPrivilegeEscalation")) != -1)
+		kline(kd, c, "read_only_root", yamldoc_get(kd->d, sc,
+		    "readOnlyRootFilesystem"));
+	}
+	if ((b = kbool(kd, sc, "allowPrivilegeEscalation")) != -1) {
 		c->allow_privilege_escalation = b;
-	if ((b = kbool(kd, sc, "privileged")) != -1)
+		kline(kd, c, "allow_privilege_escalation", yamldoc_get(kd->d,
+		    sc, "allowPrivilegeEscalation"));
+	}
+	if ((b = kbool(kd, sc, "privileged")) != -1) {
 		c->privileged = b;
+		kline(kd, c, "privileged", yamldoc_get(kd->d, sc,
+		    "privileged"));
+	}
 	caps = yamldoc_get(kd->d, sc, "capabilities");
-	if ((seq = kseq(kd, caps, "add")) != NULL)
+	if ((seq = kseq(kd, caps, "add")) != NULL) {
 		for (i = 0; i < yamldoc_count(seq); i++)
 			manifest_cap_add(c, yamldoc_str(yamldoc_item(kd->d,
 			    seq, i)));
+		kline(kd, c, "capabilities", seq);
+	}
+	if ((seq = kseq(kd, caps, "drop")) != NULL) {
+		for (i = 0; i < yamldoc_count(seq); i++)
+			manifest_cap_drop(c, yamldoc_str(yamldoc_item(kd->d,
+			    seq, i)));
+		kline(kd, c, "drop_capabilities", seq);
+	}
 }
 
 /* The containers of one list (containers or initContainers). */
@@ -252,12 +333,22 @@ kcontainers(struct kdoc *kd, yaml_node_t *pod, const char *key, int init,
 		c->wl_namespace = xstrdup(ns);
 		c->wl_container = xstrdup(cname);
 		kcontainer(kd, pod, ctr, init, c);
-		if ((b = kbool(kd, pod, "hostNetwork")) != -1)
+		if ((b = kbool(kd, pod, "hostNetwork")) != -1) {
 			c->host_network = b;
-		if ((b = kbool(kd, pod, "hostPID")) != -1)
+			kline(kd, c, "host_network", yamldoc_get(kd->d, pod,
+			    "hostNetwork"));
+		}
+		if ((b = kbool(kd, pod, "hostPID")) != -1) {
 			c->host_pid = b;
-		if ((b = kbool(kd, pod, "hostIPC")) != -1)
+			kline(kd, c, "host_pid", yamldoc_get(kd->d, pod,
+			    "hostPID"));
+		} else	/* not declared: the pod spec that would say so */
+			kline(kd, c, "host_pid", pod);
+		if ((b = kbool(kd, pod, "hostIPC")) != -1) {
 			c->host_ipc = b;
+			kline(kd, c, "host_ipc", yamldoc_get(kd->d, pod,
+			    "hostIPC"));
+		}
 		manifest_set_add(out, c);
 	}
 }
@@ -266,7 +357,7 @@ static void
 kobject(struct kdoc *kd, yaml_node_t *obj, struct manifest_set *out)
 {
 	yaml_node_t	*meta, *pod, *items;
-	const char	*kind, *name, *ns;
+	const char	*kind, *name, *ns, *api, *slash;
 	size_t		 i, j;
 
 	if ((kind = yamldoc_getstr(kd->d, obj, "kind")) == NULL) {
@@ -287,9 +378,25 @@ kobject(struct kdoc *kd, yaml_node_t *obj, struct manifest_set *out)
 		if (strcmp(k8s_workloads[i].kind, kind) == 0)
 			break;
 	if (k8s_workloads[i].kind == NULL) {
-		kbad(kd, yamldoc_get(kd->d, obj, "kind"), "unknown kind '%s'",
-		    kind);
-		return;
+		/*
+		 * A custom resource (an API group with a dot: Argo's Rollout,
+		 * monitoring.coreos.com's ServiceMonitor) is valid: read
+		 * as a workload when it has a pod template, else passed
+		 * over.  An unknown kind of Kubernetes' own groups is a typo.
+		 */
+		api = yamldoc_getstr(kd->d, obj, "apiVersion");
+		if (api == NULL || (slash = strchr(api, '/')) == NULL ||
+		    memchr(api, '.', slash - api) == NULL) {
+			kbad(kd, yamldoc_get(kd->d, obj, "kind"), "unknown kind "
+			    "'%s'", kind);
+			return;
+		}
+		pod = yamldoc_get(kd->d, yamldoc_get(kd->d,
+		    yamldoc_get(kd->d, obj, "spec"), "template"), "spec");
+		if (pod == NULL || yamldoc_get(kd->d, pod, "containers") ==
+		    NULL)
+			return;
+		i = 1;	/* spec.template.spec, as a Deployment's */
 	}
 	meta = yamldoc_get(kd->d, obj, "metadata");
 	if ((name = yamldoc_getstr(kd->d, meta, "name")) == NULL) {

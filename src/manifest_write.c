@@ -10,6 +10,7 @@
  * here depends on time or addresses: the same input writes the same bytes.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
@@ -141,12 +142,91 @@ mw_entries(struct mw *w, const char *section, const char *field,
 		mw_map(w, 1);
 		mw_scalar(w, field, 0);
 		mw_scalar(w, l->v[i], text);
-		if (strcmp(field, "exe") == 0)
-			mw_text(w, "parent", "*");
 		mw_text(w, "source", "declared");
 		mw_map(w, 0);
 	}
 	mw_seq(w, 0);
+}
+
+/*
+ * The programs: each as declared, parent "*"; behind a script entrypoint,
+ * the shells that run it (the kernel names the interpreter, not the
+ * script), started by the runtime.
+ */
+static void
+mw_processes(struct mw *w, const struct manifest_ctr *c)
+{
+	static const char *const shells[] = { "bash", "dash", "busybox",
+	    NULL };
+	size_t	i;
+
+	if (c->exes.n == 0 && !c->script_entry)
+		return;
+	mw_scalar(w, "processes", 0);
+	mw_seq(w, 1);
+	for (i = 0; i < c->exes.n; i++) {
+		mw_map(w, 1);
+		mw_text(w, "exe", c->exes.v[i]);
+		mw_text(w, "parent", "*");
+		mw_text(w, "source", "declared");
+		mw_map(w, 0);
+	}
+	for (i = 0; c->script_entry && shells[i] != NULL; i++) {
+		mw_map(w, 1);
+		mw_text(w, "exe", shells[i]);
+		mw_text(w, "parent", "(runtime)");
+		mw_text(w, "source", "declared");
+		mw_map(w, 0);
+	}
+	mw_seq(w, 0);
+}
+
+/* Exec sessions: "EXE\tARGV0" as exe and argv0. */
+static void
+mw_sessions(struct mw *w, const struct manifest_ctr *c)
+{
+	const char	*tab;
+	char		*exe;
+	size_t		 i;
+
+	if (c->sessions.n == 0)
+		return;
+	mw_scalar(w, "sessions", 0);
+	mw_seq(w, 1);
+	for (i = 0; i < c->sessions.n; i++) {
+		if ((tab = strchr(c->sessions.v[i], '\t')) == NULL)
+			continue;
+		exe = xstrndup(c->sessions.v[i], tab - c->sessions.v[i]);
+		mw_map(w, 1);
+		mw_text(w, "exe", exe);
+		mw_text(w, "argv0", tab + 1);
+		mw_text(w, "source", "declared");
+		mw_map(w, 0);
+		free(exe);
+	}
+	mw_seq(w, 0);
+}
+
+/* Where each fact is declared: a mapping of FACT: FILE:LINE. */
+static void
+mw_lines(struct mw *w, const struct manifest_ctr *c)
+{
+	const char	*tab;
+	char		*fact;
+	size_t		 i;
+
+	if (c->lines.n == 0)
+		return;
+	mw_scalar(w, "lines", 0);
+	mw_map(w, 1);
+	for (i = 0; i < c->lines.n; i++) {
+		if ((tab = strchr(c->lines.v[i], '\t')) == NULL)
+			continue;
+		fact = xstrndup(c->lines.v[i], tab - c->lines.v[i]);
+		mw_text(w, fact, tab + 1);
+		free(fact);
+	}
+	mw_map(w, 0);
 }
 
 static void
@@ -171,22 +251,27 @@ mw_declared(struct mw *w, const struct manifest_ctr *c)
 		mw_bool(w, "init", 1);
 	mw_bool(w, "read_only_root", c->read_only_root);
 	mw_list(w, "writable", &c->writable, 1);
+	mw_list(w, "read_only", &c->read_only, 1);
 	mw_bool(w, "run_as_non_root", c->run_as_non_root);
 	if (c->run_as_user >= 0) {
 		snprintf(num, sizeof num, "%lld", c->run_as_user);
 		mw_scalar(w, "run_as_user", 0);
 		mw_scalar(w, num, 0);
 	}
+	mw_text(w, "user", c->user);
 	mw_bool(w, "privileged", c->privileged);
 	mw_bool(w, "allow_privilege_escalation",
 	    c->allow_privilege_escalation);
 	mw_list(w, "capabilities", &c->capabilities, 1);
+	mw_list(w, "drop_capabilities", &c->cap_drop, 1);
 	mw_list(w, "ports", &c->ports, 0);
 	mw_list(w, "peers", &c->peers, 1);
 	mw_bool(w, "host_network", c->host_network);
 	mw_bool(w, "host_pid", c->host_pid);
 	mw_bool(w, "host_ipc", c->host_ipc);
 	mw_text(w, "seccomp", c->seccomp);
+	mw_list(w, "entrypoint", &c->chain, 1);
+	mw_lines(w, c);
 	mw_map(w, 0);
 }
 
@@ -205,9 +290,10 @@ mw_profile(struct mw *w, const struct manifest_ctr *c)
 	mw_text(w, "name", c->image);
 	mw_map(w, 0);
 	mw_text(w, "state", "active");
-	mw_entries(w, "processes", "exe", &c->exes, 1);
+	mw_processes(w, c);
 	mw_entries(w, "listen", "port", &c->ports, 0);
 	mw_entries(w, "connect", "peer", &c->peers, 1);
+	mw_sessions(w, c);
 	mw_declared(w, c);
 	mw_map(w, 0);
 	mw_emit(w, &ev, yaml_document_end_event_initialize(&ev, 1));

@@ -981,6 +981,12 @@ parser_other(struct parser *p, struct event *ev, int type)
 				parser_untrusted(&ev->proctitle,
 				    auparse_get_field_str(p->au), ev);
 			break;
+		case AUDIT_OBJ_PID:
+			/* the first target: ptrace's and kill's one */
+			if (ev->obj_pid < 0 && strcmp(n, "opid") == 0)
+				ev->obj_pid = (int)parser_num(
+				    auparse_get_field_str(p->au), 10);
+			break;
 		case AUDIT_SOCKADDR:
 			if (f != FLD_SADDR)
 				break;

@@ -36,7 +36,14 @@ derive compose/compose.expected.yaml compose/compose.yaml
 # Built services take base, ports, volumes, user and program from their
 # Dockerfiles; a remote build context is passed over.
 derive compose/built.expected.yaml compose/built/compose.yaml
-for k in deployment cronjob statefulset multi; do
+# Every fact: a Dockerfile's user (uid from its adduser), WORKDIR, VOLUME
+# and the paths and port its command line names, a shell health check as
+# a session; compose's entrypoint script and the command it execs,
+# working_dir, read-only mounts, cap_drop, no-new-privileges; a pod's
+# securityContext, host namespaces, mounts, exec probes, and the lines.
+derive docker/mailer.expected.yaml docker/mailer.Dockerfile
+derive compose/gunicorn.expected.yaml compose/gunicorn/compose.yaml
+for k in deployment cronjob statefulset multi locked; do
 	derive k8s/$k.expected.yaml k8s/$k.yaml
 done
 
@@ -56,11 +63,12 @@ try:
 except ImportError:
     sys.exit(0)
 top = {"driftwatch-profile", "image", "state", "processes", "listen",
-       "connect", "declared"}
+       "connect", "sessions", "declared"}
 decl = {"source", "base", "workload", "init", "read_only_root",
-        "writable", "run_as_non_root", "run_as_user", "privileged",
-        "allow_privilege_escalation", "capabilities", "ports", "peers",
-        "host_network", "host_pid", "host_ipc", "seccomp"}
+        "writable", "read_only", "run_as_non_root", "run_as_user", "user",
+        "privileged", "allow_privilege_escalation", "capabilities",
+        "drop_capabilities", "ports", "peers", "host_network", "host_pid",
+        "host_ipc", "seccomp", "entrypoint", "lines"}
 text = open(sys.argv[1]).read().replace("\ndriftwatch-profile:",
     "\n---\ndriftwatch-profile:")
 for d in yaml.safe_load_all(text):
@@ -70,7 +78,7 @@ for d in yaml.safe_load_all(text):
     assert set(d["image"]) == {"name"}, d["image"]
     assert d["state"] == "active"
     assert set(d["declared"]) <= decl, set(d["declared"]) - decl
-    for k in ("processes", "listen", "connect"):
+    for k in ("processes", "listen", "connect", "sessions"):
         for e in d.get(k, []):
             assert e["source"] == "declared", e
     assert [e["port"] for e in d.get("listen", [])] == \
@@ -116,11 +124,11 @@ bad bad/Dockerfile.bad "driftwatch: bad/Dockerfile.bad:3: unknown" \
 # A file with bad documents and a good one: the good one is written.
 "$DRIFTWATCH" profile derive bad/mixed.yaml > "$TMP/out" 2> "$TMP/err"
 is "$?" 1 "mixed.yaml exits 1"
-is "$(cat "$TMP/err")" "driftwatch: bad/mixed.yaml:4: unknown kind 'Rollout'; nothing derived from this document
-driftwatch: bad/mixed.yaml:34: container 'api' has no image; nothing derived from this document" \
+is "$(cat "$TMP/err")" "driftwatch: bad/mixed.yaml:35: container 'api' has no image; nothing derived from this document
+driftwatch: bad/mixed.yaml:39: unknown kind 'Deploymnet'; nothing derived from this document" \
     "mixed.yaml: both bad documents named with their lines"
 cmp -s "$TMP/out" bad/mixed.expected.yaml
-ok "$?" "mixed.yaml: the good document is written"
+ok "$?" "mixed.yaml: the good documents (a Rollout, a custom resource with a pod template, and a Pod) are written"
 
 # Good and bad inputs together: the good ones are written, in order.
 "$DRIFTWATCH" profile derive bad/broken.yaml docker/web.Dockerfile \

@@ -304,6 +304,240 @@ test_check(void)
 	declared_free(d);
 }
 
+/* The facts issue 15 added: each check and the line it names. */
+static void
+test_check_more(void)
+{
+	struct declared	*d;
+	struct event	*ev;
+	struct hits	 h;
+
+	d = declared_from_json("{\"source\":\"k8s/api.yaml:Deployment/api/api\","
+	    "\"allow_privilege_escalation\":0,\"drop_capabilities\":[\"ALL\"],"
+	    "\"capabilities\":[\"NET_BIND_SERVICE\"],\"read_only\":[\"/etc/api\"],"
+	    "\"run_as_user\":1500,\"user\":\"mailer\",\"host_pid\":0,"
+	    "\"lines\":[\"allow_privilege_escalation\\tk8s/api.yaml:25\","
+	    "\"drop_capabilities\\tk8s/api.yaml:28\","
+	    "\"run_as_user\\tk8s/api.yaml:15\",\"read_only\\tk8s/api.yaml:34\"]}");
+	ok(d != NULL && d->ndrop == 1 && d->nlines == 4 &&
+	    strcmp(declared_line(d, "read_only"), "k8s/api.yaml:34") == 0,
+	    "drop_capabilities, read_only and lines read back from JSON");
+	ev = exec_as("/bin/su", 1500);
+	ev->paths[0].mode = 0104755;
+	h = check(d, ev);
+	ok(h.n[DECLARED_ESCALATION] == 1 && strstr(h.reason, "ran /bin/su, "
+	    "a set-user-ID program, but k8s/api.yaml:Deployment/api/api "
+	    "declares allow_privilege_escalation: false (no new privileges) "
+	    "at k8s/api.yaml:25") != NULL, "a set-user-ID exec under "
+	    "allowPrivilegeEscalation: false: %s", h.reason);
+	ev = exec_as("/usr/bin/sudo", 1500);
+	ev->uid = 1500;
+	ev->euid = 0;
+	h = check(d, ev);
+	ok(h.n[DECLARED_ESCALATION] == 1 && h.n[DECLARED_NON_ROOT] == 1,
+	    "an exec that gained root: escalation and another user");
+	h = check(d, exec_as("/usr/local/bin/mailer", 1500));
+	ok(h.n[DECLARED_ESCALATION] == 0 && h.n[DECLARED_NON_ROOT] == 0,
+	    "a plain exec as the declared user: nothing");
+	h = check(d, exec_as("/bin/sh", 0));
+	ok(h.n[DECLARED_NON_ROOT] == 1 && strstr(h.reason, "run_as_user: "
+	    "1500 (mailer) at k8s/api.yaml:15") != NULL, "another user names "
+	    "the user and the line: %s", h.reason);
+	h = check(d, ev_new("setuid", "/usr/local/bin/mailer", 60));
+	ok(h.n[DECLARED_CAPABILITY] == 1 && strstr(h.reason, "CAP_SETUID") !=
+	    NULL && strstr(h.reason, "dropped: ALL") != NULL &&
+	    strstr(h.reason, "at k8s/api.yaml:28") != NULL, "drop: [ALL] "
+	    "takes the runtime's default capabilities too: %s", h.reason);
+	h = check(d, net("bind", "0.0.0.0", 80));
+	is_int(h.n[DECLARED_CAPABILITY], 0, "a bind is no capability call");
+	h = check(d, write_of("/etc/api/key"));
+	ok(h.n[DECLARED_READ_ONLY] == 1 && strstr(h.reason, "mounts it "
+	    "read-only at k8s/api.yaml:34") != NULL, "a write into a "
+	    "read-only mount, root not read-only: %s", h.reason);
+	h = check(d, write_of("/var/tmp/x"));
+	is_int(h.n[DECLARED_READ_ONLY], 0, "elsewhere, on a writable root: "
+	    "nothing");
+	ev = ev_new("ptrace", "/usr/bin/strace", 61);
+	ev->a[0] = 0x10;
+	ev->a[1] = 1234;
+	ev->obj_pid = 1234;
+	h = check(d, ev);
+	ok(h.n[DECLARED_HOST_PID] == 1 && strstr(h.reason, "host's pid "
+	    "namespace") != NULL, "a ptrace target named by its host pid: "
+	    "%s", h.reason);
+	ev = ev_new("ptrace", "/usr/bin/strace", 62);
+	ev->a[0] = 0x10;
+	ev->a[1] = 7;
+	ev->obj_pid = 1234;
+	h = check(d, ev);
+	is_int(h.n[DECLARED_HOST_PID], 0, "named by its id in the "
+	    "container's own namespace: nothing");
+	declared_free(d);
+	d = declared_from_json("{\"host_pid\":1,\"privileged\":1}");
+	ev = ev_new("ptrace", "/usr/bin/strace", 63);
+	ev->a[1] = 1234;
+	ev->obj_pid = 1234;
+	h = check(d, ev);
+	is_int(h.n[DECLARED_HOST_PID], 0, "hostPID declared: nothing");
+	declared_free(d);
+}
+
+/* Ends s with end? */
+static int
+ends_with(const char *s, const char *end)
+{
+	size_t	ls = strlen(s), le = strlen(end);
+
+	return (ls >= le && strcmp(s + ls - le, end) == 0);
+}
+
+/* What the end-to-end test with podman found (tests/e2e-declared-k8s.sh). */
+static void
+test_check_e2e(void)
+{
+	struct declared	*d;
+	struct event	*ev;
+	struct hits	 h;
+
+	d = declared_from_json("{\"source\":\"web.yaml:Deployment/web/web\","
+	    "\"read_only_root\":1,\"writable\":[\"/tmp\"],"
+	    "\"read_only\":[\"/srv\"],\"drop_capabilities\":[\"ALL\"],"
+	    "\"lines\":[\"read_only_root\\tweb.yaml:25\","
+	    "\"drop_capabilities\\tweb.yaml:28\",\"read_only\\tweb.yaml:36\","
+	    "\"host_pid\\tweb.yaml:14\"]}");
+	/* busybox sets its own ids back at every start: a no-op */
+	ev = ev_new("setgid", "/bin/busybox", 70);
+	ev->a[0] = 1000;
+	h = check(d, ev);
+	ev = ev_new("setuid", "/bin/busybox", 70);
+	ev->a[0] = 1000;
+	h.n[DECLARED_CAPABILITY] += check(d, ev).n[DECLARED_CAPABILITY];
+	ev = ev_new("setresuid", "/bin/busybox", 70);
+	ev->a[0] = ev->a[1] = ev->a[2] = 0xffffffff;
+	h.n[DECLARED_CAPABILITY] += check(d, ev).n[DECLARED_CAPABILITY];
+	is_int(h.n[DECLARED_CAPABILITY], 0, "setgid/setuid to one's own ids "
+	    "after drop: [ALL] need no capability");
+	ev = ev_new("setuid", "/bin/busybox", 71);
+	ev->a[0] = 0;
+	h = check(d, ev);
+	ok(h.n[DECLARED_CAPABILITY] == 1 && ends_with(h.reason,
+	    " at web.yaml:28"), "setuid(0) succeeding does, the reason "
+	    "ending with the line: %s", h.reason);
+	ev = ev_new("setuid", "/bin/busybox", 72);
+	ev->a[0] = 2000;
+	ev->success = 0;
+	ev->exit = -1;
+	h = check(d, ev);
+	ok(h.n[DECLARED_CAPABILITY] == 1 && strstr(h.reason, "CAP_SETUID (it "
+	    "failed), but") != NULL, "a setuid refused (EPERM) is an "
+	    "attempt: %s", h.reason);
+	ev = ev_new("ptrace", "/bin/ptracer", 73);
+	ev->a[0] = 0x10;
+	ev->a[1] = 74;
+	h = check(d, ev);
+	is_int(h.n[DECLARED_CAPABILITY], 0, "a ptrace attach to its own "
+	    "user's child needs no CAP_SYS_PTRACE");
+	ev = ev_new("ptrace", "/bin/ptracer", 73);
+	ev->a[0] = 0x10;
+	ev->a[1] = 1;
+	ev->success = 0;
+	ev->exit = -1;
+	h = check(d, ev);
+	is_int(h.n[DECLARED_CAPABILITY], 1, "one refused (EPERM) did");
+	ev = ev_new("mount", "/bin/busybox", 75);
+	ev->success = 0;
+	ev->exit = -1;
+	h = check(d, ev);
+	ok(h.n[DECLARED_CAPABILITY] == 1 && ends_with(h.reason,
+	    "(capabilities added: none; dropped: ALL; not privileged) at "
+	    "web.yaml:28"), "a failed mount: %s", h.reason);
+	/* a file the kernel refused to create: only its directory named */
+	ev = ev_new("openat", "/bin/busybox", 76);
+	ev->a[2] = 01101;
+	ev->success = 0;
+	ev->exit = -30;
+	ev_path(ev, "/etc/");
+	event_set_str(&ev->paths[0].nametype, "PARENT");
+	h = check(d, ev);
+	ok(h.n[DECLARED_READ_ONLY] == 1 && strstr(h.reason, "busybox (pid 76) "
+	    "tried to create a file in /etc (refused: read-only file system), "
+	    "but web.yaml:Deployment/web/web declares a read-only root "
+	    "filesystem (writable: /tmp) at web.yaml:25") != NULL &&
+	    ends_with(h.reason, "web.yaml:25"), "a write refused with EROFS "
+	    "on the read-only root: %s", h.reason);
+	ev = ev_new("openat", "/bin/busybox", 77);
+	ev->a[2] = 01101;
+	ev->success = 0;
+	ev->exit = -30;
+	ev_path(ev, "/srv/index.html");
+	h = check(d, ev);
+	ok(h.n[DECLARED_READ_ONLY] == 1 && strstr(h.reason, "tried to write "
+	    "/srv/index.html (refused: read-only file system), but "
+	    "web.yaml:Deployment/web/web mounts it read-only at web.yaml:36")
+	    != NULL, "one into the read-only mount: %s", h.reason);
+	ev = ev_new("openat", "/bin/busybox", 78);
+	ev->a[2] = 01101;
+	ev->success = 0;
+	ev->exit = -13;
+	ev_path(ev, "/etc/passwd");
+	h = check(d, ev);
+	is_int(h.n[DECLARED_READ_ONLY], 0, "a write refused for permission "
+	    "(EACCES) is not the read-only root's");
+	ev = ev_new("openat", "/bin/busybox", 79);
+	ev->a[2] = 01101;
+	ev->success = 0;
+	ev->exit = -30;
+	ev_path(ev, "/tmp/");
+	event_set_str(&ev->paths[0].nametype, "PARENT");
+	h = check(d, ev);
+	is_int(h.n[DECLARED_READ_ONLY], 0, "nor one in a writable path");
+	ev = ev_new("ptrace", "/bin/ptracer", 80);
+	ev->a[0] = 0x10;
+	ev->a[1] = 4321;
+	ev->obj_pid = 4321;
+	h = check(d, ev);
+	ok(h.n[DECLARED_HOST_PID] == 1 && ends_with(h.reason, "but "
+	    "web.yaml:Deployment/web/web does not declare hostPID at "
+	    "web.yaml:14"), "hostPID not declared, its pod spec's line: %s",
+	    h.reason);
+	declared_free(d);
+}
+
+/*
+ * A process entry naming its program by a bare name, as a manifest does
+ * ("gunicorn"), matches that program in any directory (baseline.c).
+ */
+static void
+test_bare_name(void)
+{
+	struct baseline		*b;
+	struct baseline_image	*im;
+	struct runtime_meta	 m;
+
+	b = baseline_create(60000);
+	memset(&m, 0, sizeof m);
+	m.image = xstrdup("localhost/py:1");
+	m.image_id = xstrdup("sha256:py");
+	im = baseline_image(b, &m, CID, "py", T0);
+	ok(im != NULL && baseline_check(im, FEAT_PROCESS, "gunicorn\t*",
+	    T0) == 1 && baseline_check(im, FEAT_PROCESS,
+	    "/usr/bin/python3\t(runtime)", T0) == 1, "a bare name and a path "
+	    "entry");
+	im->active = 1;
+	ok(baseline_check(im, FEAT_PROCESS, "/usr/local/bin/gunicorn\t"
+	    "/docker-entrypoint.sh", T0) == 1 && baseline_check(im,
+	    FEAT_PROCESS, "/opt/venv/bin/gunicorn\t/bin/sh", T0) == 1,
+	    "the bare name matches the program in any directory");
+	ok(baseline_check(im, FEAT_PROCESS, "/usr/bin/gunicorn3\t/bin/sh",
+	    T0) == 0 && baseline_check(im, FEAT_PROCESS,
+	    "/opt/gunicorn/bin/app\t/bin/sh", T0) == 0,
+	    "but not another program, nor one in a directory of that name");
+	ok(baseline_check(im, FEAT_PROCESS, "/usr/local/bin/python3\t"
+	    "(runtime)", T0) == 0, "a path entry still names that path only");
+	runtime_meta_clear(&m);
+	baseline_free(b);
+}
+
 int
 main(void)
 {
@@ -319,6 +553,9 @@ main(void)
 	test_known();
 	test_json();
 	test_check();
+	test_check_more();
+	test_check_e2e();
+	test_bare_name();
 	snprintf(db, sizeof db, "%s/d.db", dir);
 	snprintf(prof, sizeof prof, "%s/web.yaml", dir);
 	snprintf(bad, sizeof bad, "%s/bad.yaml", dir);

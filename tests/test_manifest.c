@@ -99,6 +99,71 @@ main(void)
 	peers(NULL, NULL, "");
 	manifest_strs_clear(&services);
 
+	/* what a command line tells the program */
+	c = manifest_ctr_create();
+	manifest_shell_words("exec gunicorn -w 4 -b 0.0.0.0:9000 app.wsgi",
+	    &services);
+	is_int(services.n, 6, "the words of a shell command, from its "
+	    "program");
+	is_str(services.v[0], "gunicorn", "exec skipped");
+	manifest_argv_scan(c, &services, 1);
+	manifest_strs_clear(&services);
+	manifest_strs_push(&services, "--smtp");
+	manifest_strs_push(&services, ":2525");
+	manifest_strs_push(&services, "--queue");
+	manifest_strs_push(&services, "/var/spool/mailer");
+	manifest_strs_push(&services, "--data-dir=/data");
+	manifest_strs_push(&services, "--config");
+	manifest_strs_push(&services, "/etc/app.conf");
+	manifest_strs_push(&services, "--log");
+	manifest_strs_push(&services, "/dev/stdout");
+	manifest_strs_push(&services, "--timeout");
+	manifest_strs_push(&services, "30");
+	manifest_strs_push(&services, "--port");
+	manifest_strs_push(&services, "8443");
+	manifest_strs_push(&services, "--db-port");
+	manifest_strs_push(&services, "5432");
+	manifest_argv_scan(c, &services, 0);
+	manifest_strs_clear(&services);
+	is_int(c->ports.n, 3, "ports: -b 0.0.0.0:9000, :2525, --port 8443, "
+	    "not --db-port");
+	is_str(c->ports.v[0], "9000", "in order");
+	is_int(c->writable.n, 2, "written: --queue's and --data-dir's paths, "
+	    "not --config's nor /dev/stdout");
+	is_str(c->writable.v[0], "/var/spool/mailer", "the queue");
+	is_str(c->writable.v[1], "/data", "the data directory");
+	ok(manifest_is_script("/docker-entrypoint.sh") &&
+	    manifest_is_script("entrypoint") &&
+	    !manifest_is_script("/usr/bin/gunicorn"), "scripts that exec "
+	    "\"$@\"");
+	manifest_user(c, "mailer", NULL);
+	ok(c->run_as_non_root == 1 && c->run_as_user == -1 &&
+	    strcmp(c->user, "mailer") == 0, "a named user: non-root, uid "
+	    "unknown");
+	manifest_strs_push(&services, "mailer=1500");
+	manifest_user(c, "mailer:mail", &services);
+	ok(c->run_as_non_root == 1 && c->run_as_user == 1500, "resolved by "
+	    "the Dockerfile's adduser");
+	manifest_user(c, "0:0", &services);
+	ok(c->run_as_non_root == -1 && c->run_as_user == 0, "uid 0 is root");
+	manifest_user(c, "$APP_USER", &services);
+	ok(c->user == NULL && c->run_as_user == -1, "a variable is unknown");
+	manifest_strs_clear(&services);
+	manifest_session_add(c, "pg_isready", 0);
+	manifest_session_add(c, NULL, 1);
+	ok(c->sessions.n == 2 && strcmp(c->sessions.v[0], "*\tpg_isready") ==
+	    0 && strcmp(c->sessions.v[1], "*\t/bin/sh") == 0, "sessions: "
+	    "the command given, a shell for a command line");
+	manifest_line(c, "user", "Dockerfile", 3);
+	manifest_line(c, "user", "compose.yaml", 9);
+	manifest_line(c, "ports", "compose.yaml", 0);
+	is_str(manifest_line_of(c, "user"), "compose.yaml:9", "a later "
+	    "line replaces an earlier one");
+	ok(manifest_line_of(c, "ports") == NULL, "line 0 is none");
+	manifest_cap_drop(c, "all");
+	is_str(c->cap_drop.v[0], "ALL", "dropped capabilities' spelling");
+	manifest_ctr_free(c);
+
 	ok(manifest_is_bool("yes", &b) && b == 1, "yes is true");
 	ok(manifest_is_bool("False", &b) && b == 0, "False is false");
 	ok(!manifest_is_bool("1", &b), "1 is no boolean");
