@@ -142,6 +142,13 @@ doctor_env_probe(struct doctor_env *e, const struct config *cfg,
 			free(cause);
 		}
 	}
+	if ((cause = spawn_find("auditctl")) == NULL) {
+		e->rules_cause = xstrdup("auditctl not found (package "
+		    "auditd)");
+		return;
+	}
+	free(cause);
+	cause = NULL;
 	if ((rc = spawn_run(list, &e->rules_list, &e->rules_cause)) > 0)
 		xasprintf(&e->rules_cause, "auditctl -l failed (exit %d)", rc);
 	if (rc != 0) {
@@ -225,7 +232,9 @@ doctor_check_rules(struct doctor *d)
 			    "only root may list the kernel's rules");
 		else
 			doctor_add(d, "rules", DOCTOR_FAIL,
-			    xstrdup("apt-get install auditd"), "%s",
+			    e->rules_cause != NULL && strstr(e->rules_cause,
+			    "package auditd") != NULL ?
+			    xstrdup("apt-get install auditd") : NULL, "%s",
 			    e->rules_cause != NULL ? e->rules_cause :
 			    "cannot list the kernel's rules");
 		return;
@@ -412,6 +421,24 @@ doctor_own_daemon(const struct doctor_env *e)
 	    doctor_proc_has_arg(proc, pid, "--own") ? pid : 0);
 }
 
+/*
+ * How to restart d's auditd, allocated: the service's, or for a private
+ * one (auditd -c DIR) its pid and directory.  auditd starts its plugins
+ * when it starts; a SIGHUP does not start one that stopped.
+ */
+static char *
+doctor_restart(const struct doctor *d)
+{
+	char	*s;
+
+	if (d->ha.pid != 0 && strcmp(d->ha.conf_dir, "/etc/audit") != 0)
+		xasprintf(&s, "restart auditd (pid %d, auditd -c %s)",
+		    d->ha.pid, d->ha.conf_dir);
+	else
+		s = xstrdup("service auditd restart");
+	return (s);
+}
+
 static void
 doctor_check_auditd(struct doctor *d)
 {
@@ -426,16 +453,16 @@ doctor_check_auditd(struct doctor *d)
 		return;
 	}
 	if (!d->ha_found) {
-		doctor_add(d, "auditd", DOCTOR_FAIL, xstrdup("systemctl start "
-		    "auditd (without systemd: service auditd start)"),
+		doctor_add(d, "auditd", DOCTOR_FAIL, xstrdup("service auditd "
+		    "start"),
 		    "auditd is not running%s", kpid != 0 ? "" : ", and the "
 		    "kernel knows no audit daemon: records go to the kernel "
 		    "log");
 		return;
 	}
 	if (e->have_kernel && kpid != (uint32_t)d->ha.pid)
-		doctor_add(d, "auditd", DOCTOR_FAIL, xstrdup("systemctl "
-		    "restart auditd"), "auditd runs (pid %d) but the kernel's "
+		doctor_add(d, "auditd", DOCTOR_FAIL, doctor_restart(d),
+		    "auditd runs (pid %d) but the kernel's "
 		    "audit daemon is %s%u: auditd receives nothing",
 		    d->ha.pid, kpid == 0 ? "none, pid " : "pid ", kpid);
 	else
@@ -635,7 +662,7 @@ doctor_check_plugin(struct doctor *d)
 {
 	const struct doctor_env	*e = d->env;
 	struct doctor_plugin	 p;
-	char			*fix, *db = NULL, age[128];
+	char			*fix, *db = NULL, *restart = NULL, age[128];
 	int			 rc, pid, deleted, stale;
 
 	if (d->own_pid != 0) {
@@ -650,25 +677,28 @@ doctor_check_plugin(struct doctor *d)
 		return;
 	}
 	if (!d->ha_found) {
-		doctor_add(d, "plugin", DOCTOR_FAIL, xstrdup("start auditd "
-		    "(see auditd): it runs the plugin"), "auditd is not "
+		doctor_add(d, "plugin", DOCTOR_FAIL, xstrdup("service auditd "
+		    "start (see auditd): it runs the plugin"), "auditd is not "
 		    "running: no plugin runs");
 		return;
 	}
 	if ((rc = doctor_plugin_find(d->ha.plugin_dir, e->self, &p)) != 1) {
+		restart = doctor_restart(d);
 		xasprintf(&fix, "driftwatch setup (or write %s/driftwatch.conf"
 		    ": active = yes, direction = out, path = %s, type = always,"
-		    " args = plugin, format = string; then restart auditd)",
+		    " args = plugin, format = string; then %s)",
 		    d->ha.plugin_dir, e->self != NULL ? e->self :
-		    "/usr/sbin/driftwatch");
+		    "/usr/sbin/driftwatch", restart);
+		free(restart);
 		doctor_add(d, "plugin", DOCTOR_FAIL, fix, rc < 0 ? "cannot "
 		    "read auditd's plugin directory %s" : "no plugin file in "
 		    "%s runs driftwatch", d->ha.plugin_dir);
 		return;
 	}
+	restart = doctor_restart(d);
 	if (p.active == NULL || strcmp(p.active, "yes") != 0) {
-		xasprintf(&fix, "set \"active = yes\" in %s, then kill -HUP "
-		    "$(pidof auditd) (or systemctl reload auditd)", p.file);
+		xasprintf(&fix, "set \"active = yes\" in %s, then %s "
+		    "(auditd starts plugins when it starts)", p.file, restart);
 		doctor_add(d, "plugin", DOCTOR_FAIL, fix, "%s: active = %s: "
 		    "auditd does not run driftwatch", p.file, p.active != NULL ?
 		    p.active : "(unset)");
@@ -684,7 +714,7 @@ doctor_check_plugin(struct doctor *d)
 	if (p.format == NULL || strcmp(p.format, "string") != 0 ||
 	    p.args == NULL || !doctor_args_has(p.args, "plugin")) {
 		xasprintf(&fix, "set \"format = string\" and \"args = plugin\" "
-		    "in %s, then restart auditd", p.file);
+		    "in %s, then %s", p.file, restart);
 		doctor_add(d, "plugin", DOCTOR_FAIL, fix, "%s: format = %s, "
 		    "args = %s: not the driftwatch plugin", p.file,
 		    p.format != NULL ? p.format : "(unset)", p.args != NULL ?
@@ -693,9 +723,8 @@ doctor_check_plugin(struct doctor *d)
 	}
 	if ((pid = doctor_plugin_pid(e->cfg->proc_root, d->ha.pid, p.path,
 	    &deleted)) == 0) {
-		xasprintf(&fix, "kill -HUP %d (auditd starts its active "
-		    "plugins again), or systemctl restart auditd; auditd's "
-		    "syslog messages say why it stopped", d->ha.pid);
+		xasprintf(&fix, "%s (auditd starts plugins when it starts); "
+		    "its syslog messages say why the plugin stopped", restart);
 		doctor_add(d, "plugin", DOCTOR_FAIL, fix, "%s is active, but "
 		    "auditd (pid %d) runs no %s plugin: it exited or auditd "
 		    "gave up restarting it", p.file, d->ha.pid, p.path);
@@ -709,8 +738,8 @@ doctor_check_plugin(struct doctor *d)
 		    "%d writes to %s, not to %s checked here", pid, d->ha.pid,
 		    db, e->cfg->db);
 	} else if (deleted)
-		doctor_add(d, "plugin", DOCTOR_WARN, xstrdup("systemctl "
-		    "restart auditd"), "pid %d under auditd %d runs a %s that "
+		doctor_add(d, "plugin", DOCTOR_WARN, xstrdup(restart), "pid %d "
+		    "under auditd %d runs a %s that "
 		    "was replaced since it started%s", pid, d->ha.pid, p.path,
 		    age);
 	else if (stale)
@@ -723,6 +752,7 @@ doctor_check_plugin(struct doctor *d)
 		    "%d, %s active%s%s", pid, d->ha.pid, p.file, age,
 		    p.self ? "" : " (another driftwatch binary than this one)");
 out:
+	free(restart);
 	free(db);
 	doctor_plugin_clear(&p);
 }

@@ -116,8 +116,8 @@ doctor_check_queue(struct doctor *d)
 	}
 	if (c->dropped > 0) {
 		xasprintf(&fix, "raise queue_events and queue_bytes in %s, "
-		    "then restart auditd; database errors are in the plugin's "
-		    "syslog messages", doctor_conf(d));
+		    "then service auditd restart; database errors are in the "
+		    "plugin's syslog messages", doctor_conf(d));
 		doctor_add(d, "queue", DOCTOR_WARN, fix, "the plugin dropped "
 		    "%lld events (its queue was full, or the database refused "
 		    "them); malformed %lld of %lld records; %lld serials not "
@@ -139,32 +139,59 @@ doctor_check_queue(struct doctor *d)
 		    (long long)c->records, (long long)c->gaps);
 }
 
-/* The mount point of the file system holding path, allocated. */
-static char *
-doctor_mount_point(const char *path)
+/* Undoes /proc/self/mounts' octal escapes (\040 a space) in place. */
+static void
+doctor_unescape(char *s)
 {
-	struct stat	 sb, up;
-	char		*dir, *slash;
+	char	*d = s;
 
-	dir = xstrdup(path);
-	if (stat(dir, &sb) != 0)
-		return (dir);
-	for (;;) {
-		if ((slash = strrchr(dir, '/')) == NULL)
-			break;
-		if (slash == dir) {
-			if (stat("/", &up) == 0 && up.st_dev != sb.st_dev)
-				break;
-			dir[1] = '\0';
-			break;
-		}
-		*slash = '\0';
-		if (stat(dir, &up) != 0 || up.st_dev != sb.st_dev) {
-			*slash = '/';
-			break;
-		}
+	for (; *s != '\0'; s++, d++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*d = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+			    (s[3] - '0'));
+			s += 3;
+		} else
+			*d = *s;
 	}
-	return (dir);
+	*d = '\0';
+}
+
+/*
+ * The mount point of the file system (or bind mount) holding dir, the
+ * longest of /proc/self/mounts that contains it; allocated.
+ */
+static char *
+doctor_mount_point(const char *dir)
+{
+	char	 line[4096], *real, *mnt, *best = NULL;
+	size_t	 n, blen = 0;
+	FILE	*f;
+
+	if ((real = realpath(dir, NULL)) == NULL)
+		real = xstrdup(dir);
+	if ((f = fopen("/proc/self/mounts", "r")) != NULL) {
+		while (fgets(line, sizeof line, f) != NULL) {
+			if ((mnt = strchr(line, ' ')) == NULL)
+				continue;
+			mnt++;
+			mnt[strcspn(mnt, " ")] = '\0';
+			doctor_unescape(mnt);
+			n = strlen(mnt);
+			if (n < blen || (strcmp(mnt, "/") != 0 &&
+			    (strncmp(real, mnt, n) != 0 ||
+			    (real[n] != '\0' && real[n] != '/'))))
+				continue;
+			free(best);
+			best = xstrdup(mnt);
+			blen = n;
+		}
+		fclose(f);
+	}
+	if (best == NULL)
+		best = xstrdup(real);
+	free(real);
+	return (best);
 }
 
 /*
@@ -262,16 +289,18 @@ doctor_check_database(struct doctor *d)
 	keep_ms = cfg->retention_days * 86400000;
 	if (cfg->retention_events > 0 &&
 	    h->events > cfg->retention_events + cfg->retention_events / 10) {
-		xasprintf(&fix, "restart auditd (the plugin prunes as it "
-		    "stores), or lower retention_events in %s", doctor_conf(d));
+		xasprintf(&fix, "service auditd restart (the plugin prunes "
+		    "as it stores), or lower retention_events in %s",
+		    doctor_conf(d));
 		doctor_add(d, "database", DOCTOR_WARN, fix, "%s holds %lld "
 		    "events, more than retention_events (%lld); %s",
 		    cfg->db, (long long)h->events,
 		    (long long)cfg->retention_events, size);
 	} else if (keep_ms > 0 && h->events > 0 &&
 	    h->newest_ms - h->oldest_ms > keep_ms + 86400000) {
-		xasprintf(&fix, "restart auditd (the plugin prunes as it "
-		    "stores), or raise retention_days in %s", doctor_conf(d));
+		xasprintf(&fix, "service auditd restart (the plugin prunes "
+		    "as it stores), or raise retention_days in %s",
+		    doctor_conf(d));
 		doctor_add(d, "database", DOCTOR_WARN, fix, "%s holds %s of "
 		    "events, more than retention_days (%lld); %s", cfg->db,
 		    span, (long long)cfg->retention_days, size);
@@ -305,7 +334,8 @@ doctor_check_runtimes(struct doctor *d)
 	} rt[] = {
 		{ &runtime_podman, "podman_root", cfg->podman_root },
 		{ &runtime_docker, "docker_root", cfg->docker_root },
-		{ &runtime_containerd, "containerd_root", cfg->containerd_root },
+		{ &runtime_containerd, "containerd_root",
+		    cfg->containerd_root },
 		{ &runtime_crio, "crio_root", cfg->crio_root },
 	};
 	struct stat	 sb;
@@ -466,7 +496,8 @@ doctor_http_get(const char *host, const char *port, const char *path,
 	}
 	for (;;) {
 		pfd.events = POLLIN;
-		if (len == DOCTOR_HTTP_MAX || poll(&pfd, 1, DOCTOR_HTTP_MS) != 1 ||
+		if (len == DOCTOR_HTTP_MAX ||
+		    poll(&pfd, 1, DOCTOR_HTTP_MS) != 1 ||
 		    (n = read(fd, buf + len, DOCTOR_HTTP_MAX - len)) <= 0)
 			break;
 		len += (size_t)n;
@@ -522,11 +553,12 @@ doctor_serve_token(struct doctor *d, const char *host, const char *port)
 			    "(the token of %s needs root to check)",
 			    cfg->listen, cfg->api_token_file);
 		else {
-			xasprintf(&fix, "restart serve with this configuration "
-			    "(driftwatch serve, or systemctl restart driftwatch)"
-			    ": it creates %s", cfg->api_token_file);
-			doctor_add(d, "serve", DOCTOR_WARN, fix, "answers on %s"
-			    ", but there is no token in %s: %s", cfg->listen,
+			xasprintf(&fix, "restart serve with this "
+			    "configuration (driftwatch serve, or systemctl "
+			    "restart driftwatch): it creates %s",
+			    cfg->api_token_file);
+			doctor_add(d, "serve", DOCTOR_WARN, fix, "answers on "
+			    "%s, but there is no token in %s: %s", cfg->listen,
 			    cfg->api_token_file, strerror(errno));
 		}
 		return;
@@ -553,12 +585,12 @@ doctor_serve_token(struct doctor *d, const char *host, const char *port)
 		db = json_string_value(json_object_get(o, "database"));
 		if (db != NULL && strcmp(db, cfg->db) != 0) {
 			xasprintf(&fix, "driftwatch --db %s doctor", db);
-			doctor_add(d, "serve", DOCTOR_WARN, fix, "answers on %s "
-			    "with the token, but serves %s, not %s checked "
-			    "here", cfg->listen, db, cfg->db);
+			doctor_add(d, "serve", DOCTOR_WARN, fix, "answers "
+			    "on %s with the token, but serves %s, not %s "
+			    "checked here", cfg->listen, db, cfg->db);
 		} else
-			doctor_add(d, "serve", DOCTOR_OK, NULL, "answers on %s, "
-			    "accepts the token of %s", cfg->listen,
+			doctor_add(d, "serve", DOCTOR_OK, NULL, "answers "
+			    "on %s, accepts the token of %s", cfg->listen,
 			    cfg->api_token_file);
 		json_decref(o);
 	}
@@ -571,14 +603,21 @@ doctor_check_serve(struct doctor *d)
 {
 	const struct config	*cfg = d->env->cfg;
 	struct stat		 sb;
-	char			*host = NULL, *port = NULL, *unit, *cause = NULL;
+	char			*host = NULL, *port = NULL, *unit;
+	char			*cause = NULL;
 	char			*body = NULL, *fix;
-	int			 enabled, status, fd;
+	const char		*start, *why;
+	int			 unit_on, expected, status, fd;
 
 	xasprintf(&unit, "%s/driftwatch.service", d->env->unit_dir != NULL ?
 	    d->env->unit_dir : "/nonexistent");
-	enabled = stat(unit, &sb) == 0;
+	unit_on = stat(unit, &sb) == 0;
 	free(unit);
+	expected = unit_on || cfg->api_expected;
+	start = unit_on ? "systemctl start driftwatch" : "driftwatch serve "
+	    "(or systemctl enable --now driftwatch)";
+	why = cfg->api_expected ? "; api_expected is set" : unit_on ?
+	    "; its systemd unit is enabled" : "";
 	if (doctor_listen_split(cfg->listen, &host, &port) != 0) {
 		xasprintf(&fix, "set listen = ADDR:PORT in %s",
 		    doctor_conf(d));
@@ -593,21 +632,17 @@ doctor_check_serve(struct doctor *d)
 			    "accepts connections (TLS and the token not "
 			    "checked)", cfg->listen);
 		} else
-			doctor_add(d, "serve", enabled ? DOCTOR_FAIL :
-			    DOCTOR_WARN, xstrdup(enabled ? "systemctl start "
-			    "driftwatch" : "driftwatch serve (or systemctl "
-			    "enable --now driftwatch)"), "nothing answers on "
-			    "%s: %s", cfg->listen, cause);
+			doctor_add(d, "serve", expected ? DOCTOR_FAIL :
+			    DOCTOR_WARN, xstrdup(start), "not running: nothing "
+			    "answers on %s (%s)%s", cfg->listen, cause, why);
 		goto out;
 	}
 	status = doctor_http_get(host, port, "/api/v1/health", NULL, &body,
 	    &cause);
 	if (status < 0)
-		doctor_add(d, "serve", enabled ? DOCTOR_FAIL : DOCTOR_WARN,
-		    xstrdup(enabled ? "systemctl start driftwatch" :
-		    "driftwatch serve (or systemctl enable --now driftwatch)"),
-		    "not running: nothing answers on %s (%s)%s", cfg->listen,
-		    cause, enabled ? "; its systemd unit is enabled" : "");
+		doctor_add(d, "serve", expected ? DOCTOR_FAIL : DOCTOR_WARN,
+		    xstrdup(start), "not running: nothing answers on %s (%s)%s",
+		    cfg->listen, cause, why);
 	else if (status != 200)
 		doctor_add(d, "serve", DOCTOR_FAIL, xstrdup("find what listens "
 		    "there: ss -ltnp; set listen in driftwatch.conf"),
@@ -675,9 +710,9 @@ doctor_check_clock(struct doctor *d)
 	}
 	if (written > e->now_ms + DOCTOR_FUTURE_MS) {
 		a = doctor_age(written - e->now_ms);
-		doctor_add(d, "clock", DOCTOR_FAIL, xstrdup(fix), "the database "
-		    "was last written %s in the future of the system clock "
-		    "(%s): the clock went back", a, now);
+		doctor_add(d, "clock", DOCTOR_FAIL, xstrdup(fix), "the "
+		    "database was last written %s in the future of the "
+		    "system clock (%s): the clock went back", a, now);
 		free(a);
 		return;
 	}

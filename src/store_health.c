@@ -74,7 +74,8 @@ store_health_write_test(struct store *s, char **cause)
 	char	*err = NULL;
 	int	 rc;
 
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK) {
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &err) !=
+	    SQLITE_OK) {
 		xasprintf(cause, "cannot take the write lock: %s",
 		    err != NULL ? err : sqlite3_errmsg(db));
 		sqlite3_free(err);

@@ -306,6 +306,11 @@ main(void)
 	    "serve down while its unit is enabled: a failure");
 	is_str(fix, "systemctl start driftwatch", "its fix");
 	unlink(p);
+	SET("api_expected", "yes");
+	is_int(run(&e, "serve", fix, NULL), DOCTOR_FAIL,
+	    "serve down while api_expected is set: a failure");
+	ok(strstr(fix, "driftwatch serve") != NULL, "its fix starts it");
+	SET("api_expected", "no");
 
 	/* the kernel */
 	e.kernel.enabled = 0;
@@ -398,7 +403,8 @@ main(void)
 		puts0("proc/43/stat", "43 (driftwatch) Z 42 42 42 0");
 		is_int(run(&e, "plugin", fix, NULL), DOCTOR_FAIL,
 		    "plugin dead (a zombie)");
-		ok(strstr(fix, "kill -HUP 42") != NULL, "its fix: HUP auditd");
+		ok(strstr(fix, "restart auditd (pid 42, auditd -c ") != NULL,
+		    "its fix: restart that auditd");
 		puts0("proc/43/stat", "43 (driftwatch) S 42 42 42 0");
 		e.now_ms += 3600 * 1000;
 		is_int(run(&e, "plugin", NULL, detail), DOCTOR_WARN,
@@ -419,7 +425,7 @@ main(void)
 	puts0("proc/42/comm", "sleep\n");
 	e.kernel.pid = 0;
 	is_int(run(&e, "auditd", fix, NULL), DOCTOR_FAIL, "auditd stopped");
-	ok(strstr(fix, "start auditd") != NULL, "its fix starts it");
+	is_str(fix, "service auditd start", "its fix starts it");
 	is_int(run(&e, "plugin", NULL, NULL), DOCTOR_FAIL,
 	    "and the plugin cannot run");
 	snprintf(p, sizeof p, "driftwatch%cnetlink%c--own%c", 0, 0, 0);
