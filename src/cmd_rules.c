@@ -235,15 +235,6 @@ rules_auditctl(const char *arg)
 	return (out);
 }
 
-struct rules_report {
-	size_t	loaded;
-	size_t	missing;
-	size_t	other;
-	size_t	unreadable;
-	size_t	settings_bad;
-	int	in_order;
-};
-
 static void
 rules_report_json(const struct rules_list *want, const char *status,
     const struct rules_report *r)
@@ -357,8 +348,6 @@ rules_check(int argc, char **argv)
 	struct rules_report	 r;
 	const char		*from = NULL;
 	char			*cause = NULL, *list, *status = NULL;
-	int64_t			 v;
-	size_t			 i, nhave = 0;
 	int			 ch, json = 0;
 
 	optind = 0;
@@ -397,21 +386,7 @@ rules_check(int argc, char **argv)
 	have = rules_parse(list, from != NULL ? from : "auditctl -l", 1,
 	    &cause);
 	free(list);
-	memset(&r, 0, sizeof r);
-	r.missing = rules_match(want, have, &r.in_order);
-	for (i = 0; i < have->n; i++)
-		if (have->v[i].kind == RULES_RULE)
-			nhave++;
-	for (i = 0; i < want->n; i++) {
-		if (want->v[i].kind == RULES_RULE)
-			r.loaded += want->v[i].loaded;
-		else if (status != NULL && (rules_status_value(status,
-		    want->v[i].setting, &v) != 0 ||
-		    !rules_setting_ok(&want->v[i], v)))
-			r.settings_bad++;
-	}
-	r.other = nhave - r.loaded;
-	r.unreadable = have->unreadable;
+	rules_compare(want, have, status, &r);
 	if (json)
 		rules_report_json(want, status, &r);
 	else

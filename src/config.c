@@ -123,6 +123,8 @@ static const struct config_opt config_opts[] = {
 	  "serve: the API's address and port (ADDR:PORT, [ADDR6]:PORT)" },
 	{ "api_allow_remote", CONFIG_BOOL, OFF(api_allow_remote), "no", 0, 1,
 	  "serve: allow a listen address other than loopback" },
+	{ "api_expected", CONFIG_BOOL, OFF(api_expected), "no", 0, 1,
+	  "doctor: serve should run here (not answering is a failure)" },
 	{ "api_token_file", CONFIG_STRING, OFF(api_token_file),
 	  LOCALSTATEDIR "/lib/driftwatch/api.token", 0, 0,
 	  "serve: the API's bearer token (created, mode 0600, when missing)" },

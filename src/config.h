@@ -39,6 +39,7 @@ struct config {
 	char		*auditctl;
 	char		*listen;
 	int64_t		 api_allow_remote;
+	int64_t		 api_expected;
 	char		*api_token_file;
 	int64_t		 api_max_body;
 	int64_t		 api_max_connections;

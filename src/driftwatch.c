@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "cmd_baseline.h"
+#include "cmd_doctor.h"
 #include "cmd_netlink.h"
 #include "cmd_profile.h"
 #include "cmd_report.h"
@@ -50,6 +51,8 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "summarise a period (text, JSON, HTML); "
 	    "saved forensic queries" },
 	{ "serve", cmd_serve, "the HTTP API and web interface" },
+	{ "doctor", cmd_doctor, "check the chain on this host: kernel, rules, "
+	    "auditd, plugin, database, serve" },
 	{ NULL, NULL, NULL }
 };
 

@@ -636,6 +636,36 @@ rules_match(struct rules_list *want, const struct rules_list *have,
 	return (missing);
 }
 
+/*
+ * Compares the kernel's rules (have, parsed from "auditctl -l") and its
+ * settings (status, "auditctl -s" output, or NULL: not checked) with want,
+ * marking want's rules as rules_match() does, and totals them in r.  What
+ * "driftwatch rules check" and doctor report.
+ */
+void
+rules_compare(struct rules_list *want, const struct rules_list *have,
+    const char *status, struct rules_report *r)
+{
+	int64_t	v;
+	size_t	i, nhave = 0;
+
+	memset(r, 0, sizeof *r);
+	r->missing = rules_match(want, have, &r->in_order);
+	for (i = 0; i < have->n; i++)
+		if (have->v[i].kind == RULES_RULE)
+			nhave++;
+	for (i = 0; i < want->n; i++) {
+		if (want->v[i].kind == RULES_RULE)
+			r->loaded += want->v[i].loaded;
+		else if (status != NULL && (rules_status_value(status,
+		    want->v[i].setting, &v) != 0 ||
+		    !rules_setting_ok(&want->v[i], v)))
+			r->settings_bad++;
+	}
+	r->other = nhave - r->loaded;
+	r->unreadable = have->unreadable;
+}
+
 /* Returns 1 when the kernel's value have satisfies the setting e. */
 int
 rules_setting_ok(const struct rules_entry *e, int64_t have)

@@ -40,6 +40,16 @@ struct rules_list {
 	size_t			 unreadable;	/* lines skipped (lenient) */
 };
 
+/* The totals of a comparison of the kernel's rules with ours. */
+struct rules_report {
+	size_t	loaded;		/* our rules the kernel has */
+	size_t	missing;	/* our rules it lacks */
+	size_t	other;		/* its rules that are not ours */
+	size_t	unreadable;	/* its rules that could not be read */
+	size_t	settings_bad;	/* our settings it has otherwise */
+	int	in_order;	/* ours in the files' order */
+};
+
 int		  rules_parse_line(const char *, struct rules_entry *,
 		    char **cause);
 void		  rules_entry_clear(struct rules_entry *);
@@ -49,6 +59,9 @@ struct rules_list *rules_expected(char **cause);
 void		  rules_list_free(struct rules_list *);
 size_t		  rules_match(struct rules_list *want,
 		    const struct rules_list *have, int *in_order);
+void		  rules_compare(struct rules_list *want,
+		    const struct rules_list *have, const char *status,
+		    struct rules_report *);
 int		  rules_setting_ok(const struct rules_entry *, int64_t have);
 int		  rules_status_value(const char *status, const char *name,
 		    int64_t *value);

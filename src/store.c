@@ -198,7 +198,7 @@ store_user_version(struct store *s, int *version)
  * same new database may have applied the step meanwhile.
  */
 static int
-store_migrate(struct store *s, char **cause)
+store_migrate(struct store *s, int flags, char **cause)
 {
 	char	 sql[64];
 	int	 version, nsteps;
@@ -207,6 +207,12 @@ store_migrate(struct store *s, char **cause)
 		;
 	if (store_user_version(s, &version) != 0)
 		goto fail;
+	if ((flags & STORE_NOCHANGE) && version < nsteps) {
+		xasprintf(cause, "database schema %d is older than this "
+		    "driftwatch's (%d); the plugin brings it up to date when "
+		    "it starts", version, nsteps);
+		return (-1);
+	}
 	while (version < nsteps) {
 		if (store_exec(s, "BEGIN IMMEDIATE") != 0)
 			goto fail;
@@ -244,7 +250,9 @@ fail:
 
 /*
  * Opens (with STORE_CREATE, creates) the database at path and brings its
- * schema up to date.  Returns an allocated store the caller frees with
+ * schema up to date; with STORE_NOCHANGE it opens it as it is (an older
+ * schema is an error, the journal mode is left alone) for a reader that
+ * must change nothing (doctor).  Returns an allocated store the caller frees with
  * store_close(), or NULL with *cause set (allocated; caller frees).
  */
 struct store *
@@ -296,14 +304,15 @@ store_open(const char *path, int flags, char **cause)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	if (store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
+	if ((!(flags & STORE_NOCHANGE) &&
+	    store_exec(s, "PRAGMA journal_mode = WAL") != 0) ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL") != 0 ||
 	    store_exec(s, "PRAGMA cache_size = -32768") != 0) {
 		xasprintf(cause, "cannot set up %s: %s", path,
 		    sqlite3_errmsg(s->db));
 		goto fail;
 	}
-	if (store_migrate(s, cause) != 0)
+	if (store_migrate(s, flags, cause) != 0)
 		goto fail;
 	for (i = 0; i < ST_COUNT; i++) {
 		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,

@@ -59,6 +59,7 @@ typedef int (*store_event_cb)(void *arg, const struct event *ev);
 typedef int (*store_container_cb)(void *arg, const struct store_container *);
 
 #define STORE_CREATE	0x1
+#define STORE_NOCHANGE	0x2	/* no schema update, no journal mode change */
 
 struct store;
 

@@ -9,6 +9,7 @@
 #	trap 'exit 130' INT TERM	# makes the EXIT trap run on ^C too
 #	lab_auditd_start "$dir" [plugin.conf] || exit $?
 #	... generate activity; read "$LAB_AUDITD_LOG" ...
+#	lab_auditd_restart	# optional: same directory, rules kept
 #	lab_auditd_stop
 #
 # lab_auditd_start writes DIR/auditd.conf (RAW log in DIR/audit.log, plugins
@@ -160,6 +161,33 @@ EOF
 	fi
 	auditctl -e 1 >/dev/null
 	return 0
+}
+
+# lab_auditd_restart: stops the auditd we started and starts it again on
+# the same directory (plugins are started by auditd at its start only),
+# keeping the kernel's rules, its audit state and our lock.
+lab_auditd_restart() {
+	local pid=$LAB_AUDITD_PID i
+
+	[ -n "$pid" ] && [ -n "$LAB_AUDITD_DIR" ] || return 1
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 200); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	auditd -n -c "$LAB_AUDITD_DIR" > "$LAB_AUDITD_DIR/auditd.out" 2>&1 &
+	LAB_AUDITD_PID=$!
+	echo "$LAB_AUDITD_PID" > "$LAB_AUDITD_DIR/auditd.pid"
+	for i in $(seq 100); do
+		[ "$(lab_auditd_kernel_pid)" = "$LAB_AUDITD_PID" ] && return 0
+		kill -0 "$LAB_AUDITD_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "lab_auditd_restart: auditd $LAB_AUDITD_PID did not register" >&2
+	cat "$LAB_AUDITD_DIR/auditd.out" >&2
+	return 1
 }
 
 # lab_auditd_stop: stops the auditd we started (SIGTERM, then SIGKILL after
