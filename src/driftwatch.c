@@ -20,6 +20,7 @@
 #include "cmd_report.h"
 #include "cmd_rules.h"
 #include "cmd_serve.h"
+#include "cmd_setup.h"
 #include "config.h"
 #include "detect.h"
 #include "log.h"
@@ -50,6 +51,8 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "summarise a period (text, JSON, HTML); "
 	    "saved forensic queries" },
 	{ "serve", cmd_serve, "the HTTP API and web interface" },
+	{ "setup", cmd_setup, "go live on this host: rules, auditd plugin, "
+	    "database, API unit, cron (--undo reverts)" },
 	{ NULL, NULL, NULL }
 };
 
@@ -117,6 +120,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'D':
 			db = optarg;
+			ctx.db_given = 1;
 			break;
 		case 'c':
 			ctx.config_path = optarg;
