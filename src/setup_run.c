@@ -293,20 +293,28 @@ setup_reload(const struct setup_host *h, char **cause)
 	}
 }
 
-/* Waits for our plugin under auditd to be there (want) or gone. */
+/*
+ * Waits for our plugin under auditd to be there (want; its pid once it
+ * has stayed up for half a second: auditd may SIGHUP a plugin it has just
+ * started, before the plugin handles the signal) or gone.  Returns the pid,
+ * 1 (gone), or 0 when that did not happen in time.
+ */
 static int
 setup_wait_plugin(const struct setup_host *h, const struct setup_opts *o,
     int want)
 {
-	int	waited, pid = 0;
+	int	waited, pid = 0, up = 0;
 
 	for (waited = 0; waited <= SETUP_WAIT_MS; waited += 100) {
 		pid = setup_find_plugin(o->proc_root, h->audit.pid, o->self);
-		if ((pid != 0) == want)
-			return (want ? pid : 1);
+		if (!want && pid == 0)
+			return (1);
+		up = want && pid != 0 ? up + 100 : 0;
+		if (up > 500)
+			return (pid);
 		setup_sleep_ms(100);
 	}
-	return (0);
+	return (want && pid != 0 ? pid : 0);
 }
 
 static int
@@ -391,10 +399,18 @@ setup_run_step(const struct setup_step *s, const struct setup_host *h,
 		if (setup_reload(h, cause) != 0)
 			return (-1);
 		if ((pid = setup_wait_plugin(h, o, 1)) == 0) {
+			/*
+			 * auditd 3.0.9 starts no plugin on a reload once a
+			 * reload has stopped its last one (its dispatcher
+			 * has wound down): only a restart does.
+			 */
 			xasprintf(cause, "auditd did not start driftwatch "
-			    "within %d s: auditd logs why to syslog; \"%s\" "
-			    "shows driftwatch's own complaint",
-			    SETUP_WAIT_MS / 1000, "driftwatch config check");
+			    "within %d s; its plugin file is in place, so "
+			    "restarting auditd starts it (auditd 3.0 starts "
+			    "no plugin on a reload once a reload stopped its "
+			    "last one); otherwise auditd logs why to syslog, "
+			    "and \"driftwatch config check\" shows "
+			    "driftwatch's own complaint", SETUP_WAIT_MS / 1000);
 			return (-1);
 		}
 		fprintf(out, "        driftwatch runs under auditd: pid %d\n",
