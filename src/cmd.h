@@ -11,6 +11,7 @@ struct cmd_ctx {
 	struct config	*cfg;
 	const char	*config_path;
 	int		 config_given;
+	int		 db_given;	/* --db on the command line */
 	int		 verbose;
 };
 

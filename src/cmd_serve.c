@@ -13,7 +13,6 @@
  * then waits for SIGINT or SIGTERM and stops cleanly.
  */
 #include <sys/types.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <cap-ng.h>
@@ -32,13 +31,13 @@
 
 #include "api.h"
 #include "api_server.h"
+#include "apitoken.h"
 #include "cmd.h"
 #include "cmd_serve.h"
 #include "log.h"
 #include "store.h"
 #include "xmalloc.h"
 
-#define SERVE_TOKEN_BYTES	32
 #define SERVE_FILE_MAX		(1024 * 1024)
 
 /* Reads a small file whole; returns it allocated (caller frees) or NULL. */
@@ -75,10 +74,7 @@ serve_read_file(const char *path, char **cause)
 static char *
 serve_token(const char *path, char **cause)
 {
-	unsigned char	 raw[SERVE_TOKEN_BYTES];
-	char		 hex[2 * SERVE_TOKEN_BYTES + 2], *tok, *dir, *slash;
-	size_t		 i;
-	int		 fd;
+	char	*tok, *dir, *slash;
 
 	if (access(path, F_OK) != 0 && errno == ENOENT) {
 		dir = xstrdup(path);
@@ -88,21 +84,8 @@ serve_token(const char *path, char **cause)
 				log_warn("mkdir %s", dir);
 		}
 		free(dir);
-		if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
-			xasprintf(cause, "getrandom: %s", strerror(errno));
+		if (apitoken_create(path, cause) != 0)
 			return (NULL);
-		}
-		for (i = 0; i < sizeof raw; i++)
-			snprintf(hex + 2 * i, 3, "%02x", raw[i]);
-		hex[2 * sizeof raw] = '\n';
-		hex[2 * sizeof raw + 1] = '\0';
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd == -1 || write(fd, hex, strlen(hex)) !=
-		    (ssize_t)strlen(hex) || close(fd) != 0) {
-			xasprintf(cause, "cannot create %s: %s", path,
-			    strerror(errno));
-			return (NULL);
-		}
 		log_info("created the API token in %s", path);
 	}
 	if ((tok = serve_read_file(path, cause)) == NULL)

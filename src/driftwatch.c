@@ -21,6 +21,7 @@
 #include "cmd_report.h"
 #include "cmd_rules.h"
 #include "cmd_serve.h"
+#include "cmd_setup.h"
 #include "config.h"
 #include "detect.h"
 #include "log.h"
@@ -53,6 +54,8 @@ static const struct command commands[] = {
 	{ "serve", cmd_serve, "the HTTP API and web interface" },
 	{ "doctor", cmd_doctor, "check the chain on this host: kernel, rules, "
 	    "auditd, plugin, database, serve" },
+	{ "setup", cmd_setup, "go live on this host: rules, auditd plugin, "
+	    "database, API unit, cron (--undo reverts)" },
 	{ NULL, NULL, NULL }
 };
 
@@ -120,6 +123,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'D':
 			db = optarg;
+			ctx.db_given = 1;
 			break;
 		case 'c':
 			ctx.config_path = optarg;
