@@ -159,6 +159,15 @@ else
 	echo "# podman unavailable, container checks skipped: $(head -c 300 "$TMP/podman.err")"
 fi
 
+# What setup did, doctor finds working: no link fails (serve, not asked to
+# run here, may only warn).
+dw doctor --json > "$TMP/doctor.json" 2> "$TMP/doctor.err"
+is $? 0 "doctor after setup: exit 0"
+is "$(json_get "$TMP/doctor.json" "[(c['check'], c['status']) for c in d['checks'] if c['status'] == 'fail']")" \
+    "[]" "no link of the chain fails"
+is "$(json_get "$TMP/doctor.json" "[c['status'] for c in d['checks'] if c['check'] in ('kernel', 'rules', 'auditd', 'plugin', 'database')]")" \
+    "['ok', 'ok', 'ok', 'ok', 'ok']" "kernel, rules, auditd, plugin and database ok"
+
 snapshot > "$TMP/snap.set"
 setup > "$TMP/again.out" 2>&1
 is $? 0 "setup again"
