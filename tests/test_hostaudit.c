@@ -15,6 +15,7 @@
 
 static char	dir[] = "/tmp/dw-test-hostaudit-XXXXXX";
 
+/* Writes text to rel under dir: len bytes, or its length when len is 0. */
 static void
 put(const char *rel, const char *text, size_t len)
 {
@@ -28,7 +29,7 @@ put(const char *rel, const char *text, size_t len)
 		*s = '/';
 	}
 	if ((f = fopen(path, "w")) != NULL) {
-		fwrite(text, 1, len, f);
+		fwrite(text, 1, len != 0 ? len : strlen(text), f);
 		fclose(f);
 	}
 }
@@ -44,13 +45,13 @@ main(void)
 		return (1);
 	snprintf(proc, sizeof proc, "%s/proc", dir);
 	snprintf(conf, sizeof conf, "%s/aud", dir);
-	put("proc/1/comm", "init\n", 5);
+	put("proc/1/comm", "init\n", 0);
 	put("proc/1/cmdline", "/sbin/init\0", 11);
-	put("proc/42/comm", "auditd\n", 7);
+	put("proc/42/comm", "auditd\n", 0);
 	snprintf(cmd, sizeof cmd, "auditd%c-n%c-c%c%s", 0, 0, 0, conf);
 	put("proc/42/cmdline", cmd, strlen(conf) + 13);
 	put("aud/auditd.conf", "# comment = x\nlog_file = /var/log/a.log \n"
-	    "plugin_dir=/opt/plugins\n", 64);
+	    "plugin_dir=/opt/plugins\n", 0);
 	mkdir(conf, 0755);
 	snprintf(cmd, sizeof cmd, "%s/rules.d", conf);
 	mkdir(cmd, 0755);
@@ -70,19 +71,19 @@ main(void)
 
 	snprintf(cmd, sizeof cmd, "auditd%c-c%s", 0, conf);
 	put("proc/42/cmdline", cmd, strlen(conf) + 10);
-	put("aud/auditd.conf", "dispatcher = /sbin/audispd\n", 27);
+	put("aud/auditd.conf", "dispatcher = /sbin/audispd\n", 0);
 	hostaudit_find(&h, proc, 0);
 	is_str(h.conf_dir, conf, "-cDIR");
 	ok(h.audisp && strcmp(h.plugin_dir, "/etc/audisp/plugins.d") == 0,
 	    "auditd 2: plugins through audispd");
 	hostaudit_clear(&h);
 
-	put("proc/42/comm", "sleep\n", 6);
+	put("proc/42/comm", "sleep\n", 0);
 	ok(hostaudit_find(&h, proc, 0) == 0 && h.pid == 0, "no auditd");
 	is_str(h.conf_dir, "/etc/audit", "the default directory");
 	hostaudit_clear(&h);
 
-	put("c.conf", "a = 1\nab=2\n  b =  two words  \n", 32);
+	put("c.conf", "a = 1\nab=2\n  b =  two words  \n", 0);
 	snprintf(cmd, sizeof cmd, "%s/c.conf", dir);
 	v = hostaudit_conf_get(cmd, "b");
 	is_str(v, "two words", "a value with spaces");
