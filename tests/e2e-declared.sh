@@ -166,7 +166,7 @@ r=$(reason "$bad" declared-port)
 ok "$([[ $r == *"bound port 9090, but compose.yaml:web declares ports 8080"* ]]; echo $?)" \
     "the port names the declaration: $r"
 r=$(reason "$bad" declared-capability)
-ok "$([[ $r == *"mount, which needs CAP_SYS_ADMIN, but compose.yaml:web"* ]]; echo $?)" \
+ok "$([[ $r == *"mount, which needs CAP_SYS_ADMIN (it failed), but compose.yaml:web"* ]]; echo $?)" \
     "the mount names the declaration: $r"
 "$DRIFTWATCH" --db "$DB" baseline list --json > "$TMP/bl.json"
 is "$(json_get "$TMP/bl.json" "sorted(set(r['state'] for r in (d if isinstance(d, list) else [d]) if r['name'] == '$IMAGE' and r['key'].startswith('sha256:')))")" \
