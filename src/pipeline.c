@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attr.h"
 #include "detect.h"
@@ -36,6 +37,8 @@
 #define PIPELINE_PRUNE_EVERY	64	/* commits between retention passes */
 #define PIPELINE_DROP_LOG_MS	60000	/* between two warnings of drops */
 #define PIPELINE_KERNEL_MS	10000	/* between reads of the kernel status */
+#define PIPELINE_GAP_EVERY_MS	1000	/* the write lock left free ... */
+#define PIPELINE_GAP_MS		20	/* ... this long, at most this often */
 
 /* A raw event on its way through the queue: one allocation. */
 struct pipeline_item {
@@ -64,6 +67,7 @@ struct pipeline {
 	struct store_counters	 kernel;	/* the kernel's, to store */
 	int			 kernel_watch;	/* read it now and then */
 	int64_t			 kernel_next_ms;
+	int64_t			 gap_ms;	/* the last gap left to writers */
 	char			*source;
 	_Atomic uint64_t	 lineno;	/* read by the worker's messages */
 	_Atomic uint64_t	 bad_shown;
@@ -462,6 +466,15 @@ pipeline_commit(struct pipeline *p)
 	}
 	p->saved = now;
 	p->kernel.kernel_read_ms = 0;
+	/*
+	 * Events keep the write lock taken nearly all the time; once a second
+	 * other writers (baseline lock, an acknowledgement, doctor) get a
+	 * moment to take it.  The plugin's reader goes on queueing meanwhile.
+	 */
+	if (p->last_commit_ms - p->gap_ms >= PIPELINE_GAP_EVERY_MS) {
+		p->gap_ms = p->last_commit_ms;
+		usleep(PIPELINE_GAP_MS * 1000);
+	}
 	if (++p->commits % PIPELINE_PRUNE_EVERY == 0 &&
 	    (p->cfg->retention_events > 0 || p->cfg->retention_days > 0))
 		store_prune(p->store, p->cfg->retention_events,

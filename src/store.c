@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -76,6 +77,8 @@ static const char *store_sql[ST_COUNT] = {
 };
 
 #define STORE_CACHED	32
+#define STORE_BUSY_MS	10000	/* a writer waits this long for the lock */
+#define STORE_BUSY_POLL_MS	2	/* and tries again this often */
 
 struct store {
 	sqlite3		*db;
@@ -249,6 +252,23 @@ fail:
 }
 
 /*
+ * SQLite's busy handler: tries again every STORE_BUSY_POLL_MS, for
+ * STORE_BUSY_MS in all.  A live plugin holds the write lock but for short
+ * gaps (pipeline.c leaves one each second); SQLite's own timeout sleeps up
+ * to 100 ms at a time and may miss them, so a lock, an acknowledgement or
+ * doctor's write test would wait in vain.
+ */
+static int
+store_busy(void *arg, int tries)
+{
+	(void)arg;
+	if (tries >= STORE_BUSY_MS / STORE_BUSY_POLL_MS)
+		return (0);
+	usleep(STORE_BUSY_POLL_MS * 1000);
+	return (1);
+}
+
+/*
  * Opens (with STORE_CREATE, creates) the database at path and brings its
  * schema up to date; with STORE_NOCHANGE it opens it as it is (an older
  * schema is an error, the journal mode is left alone) for a reader that
@@ -303,7 +323,7 @@ store_open(const char *path, int flags, char **cause)
 		    "write to it", path);
 		goto fail;
 	}
-	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_busy_handler(s->db, store_busy, NULL);
 	if ((!(flags & STORE_NOCHANGE) &&
 	    store_exec(s, "PRAGMA journal_mode = WAL") != 0) ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL") != 0 ||
