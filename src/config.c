@@ -123,9 +123,9 @@ static const struct config_opt config_opts[] = {
 	  "serve: the API's address and port (ADDR:PORT, [ADDR6]:PORT)" },
 	{ "api_allow_remote", CONFIG_BOOL, OFF(api_allow_remote), "no", 0, 1,
 	  "serve: allow a listen address other than loopback" },
-	{ "api_token_file", CONFIG_STRING, OFF(api_token_file),
-	  LOCALSTATEDIR "/lib/driftwatch/api.token", 0, 0,
-	  "serve: the API's bearer token (created, mode 0600, when missing)" },
+	{ "api_token_file", CONFIG_STRING, OFF(api_token_file), "", 0, 0,
+	  "serve: the API's bearer token (created, mode 0600, when missing; "
+	  "empty: api.token beside the database)" },
 	{ "api_max_body", CONFIG_INT, OFF(api_max_body), "1048576", 1024,
 	  1073741824, "serve: largest request body in bytes (more: 413)" },
 	{ "api_max_connections", CONFIG_INT, OFF(api_max_connections), "64", 1,
@@ -141,8 +141,11 @@ static const struct config_opt config_opts[] = {
 	  "serve: PEM private key of api_tls_cert" },
 	{ "api_user", CONFIG_STRING, OFF(api_user), "nobody", 0, 0,
 	  "serve: the user the server runs as once started as root" },
-	{ "web_root", CONFIG_STRING, OFF(web_root), PKGDATADIR "/web", 0, 0,
-	  "serve: the web interface's files, served at /" },
+	{ "web_root", CONFIG_STRING, OFF(web_root), "", 0, 0,
+	  "serve: a directory of web interface files served at / instead of "
+	  "those built in (empty: the built-in ones)" },
+	{ "metrics_public", CONFIG_BOOL, OFF(metrics_public), "no", 0, 1,
+	  "serve: answer /metrics (at the root) without the token" },
 };
 
 #define CONFIG_NOPTS	(sizeof config_opts / sizeof config_opts[0])

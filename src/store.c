@@ -36,6 +36,7 @@
 #include "xmalloc.h"
 
 #define STORE_INTERN_MAX	65536
+#define STORE_READER_MMAP	"268435456"	/* bytes a reader maps */
 #define STORE_CONTAINER_MAX	4096
 
 enum store_stmt {
@@ -244,7 +245,8 @@ fail:
 
 /*
  * Opens (with STORE_CREATE, creates) the database at path and brings its
- * schema up to date.  Returns an allocated store the caller frees with
+ * schema up to date; with STORE_READER, opens an existing one up to date
+ * for reading only (the API's pool of readers).  Returns an allocated store the caller frees with
  * store_close(), or NULL with *cause set (allocated; caller frees).
  */
 struct store *
@@ -296,6 +298,22 @@ store_open(const char *path, int flags, char **cause)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
+	if (flags & STORE_READER) {
+		/*
+		 * A reader of a database its writer keeps in WAL mode: it
+		 * never waits for the writer nor for other readers, and
+		 * changes nothing (query_only).
+		 */
+		if (store_exec(s, "PRAGMA query_only = 1") != 0 ||
+		    store_exec(s, "PRAGMA cache_size = -8192") != 0 ||
+		    store_exec(s, "PRAGMA mmap_size = " STORE_READER_MMAP) !=
+		    0) {
+			xasprintf(cause, "cannot set up %s: %s", path,
+			    sqlite3_errmsg(s->db));
+			goto fail;
+		}
+		goto prepare;
+	}
 	if (store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL") != 0 ||
 	    store_exec(s, "PRAGMA cache_size = -32768") != 0) {
@@ -305,6 +323,7 @@ store_open(const char *path, int flags, char **cause)
 	}
 	if (store_migrate(s, cause) != 0)
 		goto fail;
+prepare:
 	for (i = 0; i < ST_COUNT; i++) {
 		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {

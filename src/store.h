@@ -59,6 +59,7 @@ typedef int (*store_event_cb)(void *arg, const struct event *ev);
 typedef int (*store_container_cb)(void *arg, const struct store_container *);
 
 #define STORE_CREATE	0x1
+#define STORE_READER	0x2	/* read-only, for the API's readers */
 
 struct store;
 
