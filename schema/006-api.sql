@@ -35,3 +35,4 @@ CREATE INDEX anomalies_image_key ON anomalies (image_key);
 CREATE INDEX anomalies_rule ON anomalies (rule);
 CREATE INDEX anomalies_state ON anomalies (state);
 CREATE INDEX anomalies_severity ON anomalies (severity, rule);
+CREATE INDEX anomalies_first ON anomalies (first_ms);
