@@ -25,6 +25,10 @@ INSERT OR REPLACE INTO counters (name, value)
 	SELECT 'events', count(*) FROM events;
 INSERT OR REPLACE INTO counters (name, value)
 	SELECT 'containers', count(*) FROM containers;
+-- Anomalies by severity and rule (/metrics): "anomalies/SEVERITY/RULE".
+INSERT OR REPLACE INTO counters (name, value)
+	SELECT 'anomalies/' || severity || '/' || rule, count(*)
+	FROM anomalies GROUP BY severity, rule;
 
 -- Anomalies by each filter of the API (newest first: the row id follows
 -- each key in the index), and by severity and rule (/metrics).

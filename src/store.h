@@ -86,6 +86,7 @@ struct sqlite3_stmt;
 struct sqlite3	*store_db(struct store *);
 struct sqlite3_stmt *store_cached(struct store *, int, const char *);
 int		 store_batch(struct store *);
+int		 store_counter_bump(struct store *, const char *, int64_t);
 char		*store_like_prefix(const char *);
 int64_t		 store_last_event_id(struct store *);
 struct event	*store_row_event(struct store *, struct sqlite3_stmt *);

@@ -359,22 +359,30 @@ store_api_container(struct store *s, const char *arg, store_container_cb cb,
 }
 
 /*
- * Calls cb with the number of anomalies of each severity and rule.
- * Returns 0 or -1.
+ * Calls cb with the number of anomalies of each severity and rule, as the
+ * counters "anomalies/SEVERITY/RULE" keep them (store_anomaly_add()): a
+ * range of the counters' key, never a count of the rows.  Returns 0 or -1.
  */
 int
 store_api_anomaly_counts(struct store *s, store_api_count_cb cb, void *arg)
 {
 	sqlite3_stmt	*st;
+	const char	*name, *slash;
+	char		*sev;
 	int		 rc, stop = 0;
 
-	if ((st = sa_prepare(s, "SELECT severity, rule, count(*)"
-	    " FROM anomalies GROUP BY severity, rule"
-	    " ORDER BY severity, rule")) == NULL)
+	if ((st = sa_prepare(s, "SELECT name, value FROM counters"
+	    " WHERE name >= 'anomalies/' AND name < 'anomalies0'"
+	    " ORDER BY name")) == NULL)
 		return (-1);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = cb(arg, sa_text(st, 0), sa_text(st, 1),
-		    sqlite3_column_int64(st, 2));
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = sa_text(st, 0) + strlen("anomalies/");
+		if ((slash = strchr(name, '/')) == NULL)
+			continue;
+		sev = xstrndup(name, (size_t)(slash - name));
+		stop = cb(arg, sev, slash + 1, sqlite3_column_int64(st, 1));
+		free(sev);
+	}
 	sqlite3_finalize(st);
 	return (stop || rc == SQLITE_DONE ? 0 :
 	    sa_fail(s, "counting anomalies"));

@@ -234,6 +234,7 @@ store_anomaly_add(struct store *s, const struct store_anomaly *a, int64_t *id,
 {
 	sqlite3_stmt	*st;
 	int64_t		 count = 0;
+	char		*name;
 	int		 rc;
 
 	if (store_batch(s) != 0 || (st = store_cached(s, SD_ANOMALY_ADD,
@@ -277,6 +278,14 @@ store_anomaly_add(struct store *s, const struct store_anomaly *a, int64_t *id,
 	if (rc != SQLITE_DONE)
 		return (sd_fail(s, "saving an anomaly"));
 	*is_new = count == 1;
+	if (*is_new) {
+		/* /metrics reads these instead of counting the rows */
+		xasprintf(&name, "anomalies/%s/%s", a->severity, a->rule);
+		rc = store_counter_bump(s, name, 1);
+		free(name);
+		if (rc != 0)
+			return (-1);
+	}
 	if (a->event_id <= 0 || count > 20)
 		return (0);
 	if ((st = store_cached(s, SD_ANOMALY_EVENT, "INSERT OR IGNORE INTO"
