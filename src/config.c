@@ -63,7 +63,7 @@ static const struct config_opt config_opts[] = {
 	  0, 0, "live: CRI-O's run root (per-container userdata)" },
 	{ "queue_events", CONFIG_INT, OFF(queue_events), "65536", 16,
 	  16777216, "plugin: events the reader may queue before it drops" },
-	{ "queue_bytes", CONFIG_INT, OFF(queue_bytes), "67108864", 65536,
+	{ "queue_bytes", CONFIG_INT, OFF(queue_bytes), "16777216", 65536,
 	  4294967296LL, "plugin: bytes of queued events before it drops" },
 	{ "batch_events", CONFIG_INT, OFF(batch_events), "5000", 1, 1000000,
 	  "events per database transaction" },
