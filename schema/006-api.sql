@@ -31,12 +31,12 @@ INSERT OR REPLACE INTO counters (name, value)
 	FROM anomalies GROUP BY severity, rule;
 
 -- Anomalies by each filter of the API (newest first: the row id follows
--- each key in the index), and by severity and rule (/metrics).
+-- each key in the index).
 CREATE INDEX anomalies_container ON anomalies (container_id);
 CREATE INDEX anomalies_container_name ON anomalies (container_name);
 CREATE INDEX anomalies_image ON anomalies (image);
 CREATE INDEX anomalies_image_key ON anomalies (image_key);
 CREATE INDEX anomalies_rule ON anomalies (rule);
 CREATE INDEX anomalies_state ON anomalies (state);
-CREATE INDEX anomalies_severity ON anomalies (severity, rule);
+CREATE INDEX anomalies_severity ON anomalies (severity);
 CREATE INDEX anomalies_first ON anomalies (first_ms);

@@ -24,7 +24,7 @@
 
 #define API_CONTAINER_EVENTS	50
 #define API_PREFIX_MIN		12
-#define API_TREE_EVENTS		1000	/* events the process tree reads */
+#define API_TREE_EVENTS		500	/* events the process tree reads */
 #define API_TREE_EXECS		8	/* commands kept per process */
 
 static int

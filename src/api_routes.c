@@ -64,7 +64,7 @@ const struct api_route api_routes[] = {
 	    "Containers, most recently seen first" },
 	{ "GET", "/containers/{id}", api_container,
 	    "One container (id or a prefix of 12 or more) with its last 50 "
-	    "events, its anomalies and its processes (from its last 1000 "
+	    "events, its anomalies and its processes (from its last 500 "
 	    "events: the process tree)" },
 	{ "GET", "/events", api_events,
 	    "Events, newest first (event time, then id)" },

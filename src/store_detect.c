@@ -377,11 +377,13 @@ store_anomalies(struct store *s, const struct store_anomaly_filter *f,
 	    " AND severity IN ('medium', 'high', 'critical')",
 	    " AND severity IN ('high', 'critical')",
 	    " AND severity = 'critical'" };
+	static const char	*sev_names[] = { "low", "medium", "high",
+	    "critical" };
 	struct store_anomaly_row r;
 	sqlite3_stmt		*st;
 	char			*hi = NULL, *tagged = NULL, *tagged_hi = NULL;
-	int			 rc, stop = 0;
-	char			 where[1024], sql[2048];
+	int			 rc, stop = 0, i;
+	char			 where[1024], sql[4096];
 	static const char	 columns[] =
 	    "SELECT id, rule, severity, mitre, container_id, container_name,"
 	    " image, image_key, pod, pid, ppid, uid, exe, argv, reason,"
@@ -412,7 +414,8 @@ store_anomalies(struct store *s, const struct store_anomaly_filter *f,
 	if (f->container != NULL)
 		sd_cat(where, " AND ((container_id >= ?5 AND container_id < ?4)"
 		    " OR container_name = ?5)", sizeof where);
-	if (f->min_severity > 0 && f->min_severity < 4)
+	/* newest first: one range of anomalies_severity per severity */
+	if (f->min_severity > 0 && f->min_severity < 4 && !f->newest_first)
 		sd_cat(where, sev_in[f->min_severity], sizeof where);
 	if (f->rule != NULL)
 		sd_cat(where, " AND rule = ?7", sizeof where);
@@ -422,7 +425,23 @@ store_anomalies(struct store *s, const struct store_anomaly_filter *f,
 		sd_cat(where, " AND id = ?9", sizeof where);
 	if (f->before_id != 0)
 		sd_cat(where, " AND id < ?11", sizeof where);
-	if (f->newest_first)
+	if (f->newest_first && f->min_severity > 0 && f->min_severity < 4) {
+		/*
+		 * Each severity's newest, read down its index (severity, id)
+		 * and stopped at the limit, then merged: never a sort of all
+		 * the anomalies of a severity.
+		 */
+		snprintf(sql, sizeof sql, "SELECT * FROM (");
+		for (i = f->min_severity; i < 4; i++) {
+			if (i > f->min_severity)
+				sd_cat(sql, " UNION ALL ", sizeof sql);
+			snprintf(sql + strlen(sql), sizeof sql - strlen(sql),
+			    "SELECT * FROM (%s%s AND severity = '%s'"
+			    " ORDER BY id DESC LIMIT ?10)", columns, where,
+			    sev_names[i]);
+		}
+		sd_cat(sql, ") ORDER BY id DESC LIMIT ?10", sizeof sql);
+	} else if (f->newest_first)
 		snprintf(sql, sizeof sql, "%s%s ORDER BY id DESC LIMIT ?10",
 		    columns, where);
 	else

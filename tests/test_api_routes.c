@@ -468,7 +468,7 @@ test_containers(void)
 		    json_array_size(procs));
 		is_int(evs, num(res.json, "processes_events"),
 		    "processes_events: the events they come from");
-		ok(evs > 0 && evs <= 1000, "at most 1000 (%lld)", evs);
+		ok(evs > 0 && evs <= 500, "at most 500 (%lld)", evs);
 	}
 	done(&res);
 	is_int(status_of("GET", "/containers/{id}",
