@@ -431,61 +431,11 @@ EOP
 	rm -rf "$tmp/db"
 fi
 
-if ((have_dw)) && command -v wrk > /dev/null &&
-    [[ $("$DRIFTWATCH" --help 2>&1) == *serve* ]]; then
-	# the API under load: N events and 10k anomalies stored, an ingest
-	# writing to the same database meanwhile; target p99 < 10 ms
-	say ""
-	say "API under load (wrk -t2 -c8 -d10s, $N events and 10000 anomalies"
-	say "stored, an ingest running; target p99 < 10 ms)"
-	api=$tmp/api
-	mkdir -p "$api" && chmod 755 "$tmp" "$api"
-	"$DRIFTWATCH" --db "$api/b.db" ingest "$(logfile realistic "$N")" \
-	    > /dev/null 2>&1
-	python3 - "$api/b.db" <<'EOP'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-sev = ["low", "medium", "high", "critical"]
-db.executemany(
-    "INSERT OR IGNORE INTO anomalies (fingerprint, rule, severity,"
-    " container_id, image, reason, serials, count, first_ms, last_ms)"
-    " VALUES (?, 'new-process', ?, ?, 'bench:1', 'a bench anomaly',"
-    " '[1]', 1, ?, ?)",
-    [("bench|%d" % i, sev[i % 4], "%064x" % (i % 50),
-      1795850000000 + i, 1795850000000 + i) for i in range(10000)])
-db.commit()
-EOP
-	head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$api/token"
-	chmod 600 "$api/token"
-	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	printf 'db = %s\napi_token_file = %s\n' "$api/b.db" "$api/token" \
-	    > "$api/dw.conf"
-	"$DRIFTWATCH" --config "$api/dw.conf" serve \
-	    --listen "127.0.0.1:$port" > "$api/serve.log" 2>&1 &
-	spid=$!
-	for _ in $(seq 50); do
-		curl -fs "http://127.0.0.1:$port/api/v1/health" > /dev/null &&
-		    break
-		sleep 0.2
-	done
-	"$DRIFTWATCH" --db "$api/b.db" ingest "$(logfile abend "$N")" \
-	    > /dev/null 2>&1 &
-	ipid=$!
-	for path in "anomalies?limit=100" metrics; do
-		wrk -t2 -c8 -d10s --latency \
-		    -H "Authorization: Bearer $(cat "$api/token")" \
-		    "http://127.0.0.1:$port/api/v1/$path" > "$api/wrk" 2>&1
-		awk -v p="/api/v1/$path" '
-		    /Requests\/sec/ { rps = $2 }
-		    /^ +50%/ { p50 = $2 }
-		    /^ +99%/ { p99 = $2 }
-		    / [0-9]+ requests in/ { n = $1 }
-		    /Non-2xx/ { bad = $NF }
-		    END { printf "  %-28s %8s req/s  p50 %-8s p99 %-8s (%s requests, %s not 2xx)\n",
-			p, rps, p50, p99, n, bad == "" ? 0 : bad }' "$api/wrk"
-	done
-	kill "$ipid" "$spid" 2> /dev/null
-	wait "$ipid" "$spid" 2> /dev/null
+if ((have_dw)); then
+	# the API at 1M and 10M events with an ingest running, and ingest's
+	# peak RSS from 100k to 10M events, streamed (bench/api.sh)
+	DRIFTWATCH=$DRIFTWATCH GENLOG=$GENLOG BENCH_DIR=$DATA BENCH_EVENTS=$N \
+	    bash "$top/bench/api.sh"
 fi
 
 # --- the false-positive soak (bench/soak.sh): the e2e tests, long --------------

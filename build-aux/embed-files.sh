@@ -18,7 +18,9 @@ shift 4
 	echo "const struct $type $array[] = {"
 	for f in $(printf '%s\n' "$@" | sort); do
 		printf '\t{ "%s",\n' "$(basename "$f")"
-		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t  "/' \
+		# "?" escaped: no trigraph (??' and the like) in web/ files
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' \
+		    -e 's/^/\t  "/' \
 		    -e 's/$/\\n"/' "$f"
 		printf '\t},\n'
 	done

@@ -8,9 +8,12 @@
 # fresh database (naming the images from the saved copy of podman's state),
 # and shows what driftwatch found: the containers, the anomalies (a dropped
 # binary executed, /etc/passwd written, an exec session), the images'
-# profiles and one container's events.
+# profiles and one container's events.  Its last line is the command that
+# serves the database to a browser (the web interface is built in; the
+# token is created beside the database).
 #   sh contrib/demo.sh [INGEST ARGS...]
 #       default: --runtime-root tests/data/sample-state tests/data/sample.log
+# With DRIFTWATCH set to a built driftwatch, that one is used (no build).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,11 +21,15 @@ cd "$top"
 if [ "$(id -u)" -eq 0 ] && [ "${DRIFTWATCH_NO_INSTALL:-}" != 1 ]; then
 	sh contrib/install-deps.sh
 fi
-[ -x configure ] || autoreconf -fi
-mkdir -p build/release
-(cd build/release && { [ -f Makefile ] || "$top/configure" -q; } &&
-    make -j"$(nproc)" >/dev/null)
-dw="$top/build/release/src/driftwatch"
+if [ -x "${DRIFTWATCH:-}" ]; then
+	dw=$(cd "$(dirname "$DRIFTWATCH")" && pwd)/$(basename "$DRIFTWATCH")
+else
+	[ -x configure ] || autoreconf -fi
+	mkdir -p build/release
+	(cd build/release && { [ -f Makefile ] || "$top/configure" -q; } &&
+	    make -j"$(nproc)" >/dev/null)
+	dw="$top/build/release/src/driftwatch"
+fi
 db=${DRIFTWATCH_DEMO_DB:-$top/build/demo.db}
 rm -f "$db" "$db-wal" "$db-shm"
 [ $# -gt 0 ] || set -- --runtime-root "$top/tests/data/sample-state" \
@@ -53,4 +60,8 @@ if [ -n "$cid" ]; then
 fi
 echo
 echo "database: $db (open it with sqlite3; see schema/README)"
+echo
+echo "== to browse it, run the line below, open http://127.0.0.1:8079/ and"
+echo "== paste the token it prints the place of ($(dirname "$db")/api.token):"
+echo "$dw --db $db serve"
 exit "$rc"

@@ -10,6 +10,9 @@
  * do).  The other handlers live in api_anomalies.c, api_images.c and
  * api_stream.c.
  *
+ * /status and /metrics read counters the store keeps with the rows they
+ * count (store.c), never a count of rows.
+ *
  * Objects are those of the CLI's --json (render.c).  Lists are pages:
  * ?limit=N (default 100; more than 1000 gives 1000) and ?cursor=C, the
  * opaque "next_cursor" of the previous page; every list answers
@@ -61,8 +64,10 @@ const struct api_route api_routes[] = {
 	    "Containers, most recently seen first" },
 	{ "GET", "/containers/{id}", api_container,
 	    "One container (id or a prefix of 12 or more) with its last 50 "
-	    "events and its anomalies" },
-	{ "GET", "/events", api_events, "Events, newest first" },
+	    "events, its anomalies and its processes (from its last 500 "
+	    "events: the process tree)" },
+	{ "GET", "/events", api_events,
+	    "Events, newest first (event time, then id)" },
 	{ "GET", "/images", api_images,
 	    "Images and their profiles' sizes (baseline list)" },
 	{ "GET", "/images/{id}/profile", api_image_profile,

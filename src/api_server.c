@@ -6,14 +6,20 @@
  * It owns the listening socket (bound by api_server_listen() before the
  * caller drops privileges), the microhttpd daemon, the limits (connections,
  * connections per address, idle timeout, header memory, body size), bearer
- * token authentication, dispatching /api/v1/... to api_routes[] (api.h) and
- * the web interface's static files under web_root.  Handlers get a
+ * token authentication, dispatching /api/v1/... to api_routes[] (api.h),
+ * Prometheus' conventional /metrics at the root (the same handler as
+ * /api/v1/metrics; without the token when metrics_public) and the web
+ * interface: the files built into the binary (web_data.h), or those under
+ * web_root when it is set (for working on the interface).  Handlers get a
  * struct api_request and fill a struct api_response; they never see
  * microhttpd.
  *
  * Invariants: each connection has its own thread (so that a server-sent
- * event stream may wait), and a mutex makes the handlers and the stream
- * polls take turns, so that their shared store connection is used by one
+ * event stream may wait).  A GET handler and a stream poll borrow one of
+ * the read-only connections of the pool (conf.readers) for the call, so
+ * that reads run side by side and never wait for the writer (WAL); the
+ * other handlers (and every handler when there is no pool) take turns on
+ * the shared read-write store under a mutex.  A connection is used by one
  * thread at a time.  The daemon starts only on a socket the caller bound,
  * after it dropped root and capabilities: the HTTP parser never runs
  * privileged.  A static file is answered before any body is read; an API
@@ -53,6 +59,7 @@
 #include "api_server.h"
 #include "api_stream.h"
 #include "log.h"
+#include "web_data.h"
 #include "xmalloc.h"
 
 #define API_PREFIX		"/api/v1"
@@ -74,6 +81,10 @@ struct api_server {
 	struct api_server_conf	 conf;
 	struct api_ctx		*ctx;
 	pthread_mutex_t		 lock;		/* the handlers, ctx->store */
+	pthread_mutex_t		 pool_lock;	/* pool, npool */
+	pthread_cond_t		 pool_cond;	/* a reader came back */
+	struct store		**pool;		/* free readers */
+	int			 npool;
 	atomic_int		 stopping;
 	pthread_mutex_t		 socks_lock;	/* socks and their fields */
 	struct api_sock		*socks;
@@ -294,12 +305,64 @@ api_headers(struct MHD_Response *resp, const char *type)
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 }
 
+/* Takes a free reader of the pool, waiting for one; NULL without a pool. */
+static struct store *
+api_reader_get(struct api_server *srv)
+{
+	struct store	*r;
+
+	if (srv->conf.nreaders == 0)
+		return (NULL);
+	pthread_mutex_lock(&srv->pool_lock);
+	while (srv->npool == 0)
+		pthread_cond_wait(&srv->pool_cond, &srv->pool_lock);
+	r = srv->pool[--srv->npool];
+	pthread_mutex_unlock(&srv->pool_lock);
+	return (r);
+}
+
+static void
+api_reader_put(struct api_server *srv, struct store *r)
+{
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&srv->pool_lock);
+	srv->pool[srv->npool++] = r;
+	pthread_cond_signal(&srv->pool_cond);
+	pthread_mutex_unlock(&srv->pool_lock);
+}
+
+/*
+ * Calls handler with ctx's configuration and a reader of the pool when
+ * read_only and there is one, else with the shared store under the lock.
+ */
+static void
+api_call(struct api_server *srv, int read_only, api_handler handler,
+    const struct api_request *req, struct api_response *r)
+{
+	struct api_ctx	 rctx;
+	struct store	*rd;
+
+	if (read_only && (rd = api_reader_get(srv)) != NULL) {
+		rctx = *srv->ctx;
+		rctx.store = rd;
+		handler(&rctx, req, r);
+		api_reader_put(srv, rd);
+		return;
+	}
+	pthread_mutex_lock(&srv->lock);
+	handler(srv->ctx, req, r);
+	pthread_mutex_unlock(&srv->lock);
+}
+
 /* Runs in the stream's connection thread, which it may block. */
 static ssize_t
 api_sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct api_sse		*st = cls;
 	struct api_server	*srv = st->srv;
+	struct api_ctx		 rctx;
+	struct store		*rd;
 	size_t			 n;
 	char			*text;
 
@@ -321,9 +384,16 @@ api_sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 		}
 		if (atomic_load(&srv->stopping))
 			return (MHD_CONTENT_READER_END_OF_STREAM);
-		pthread_mutex_lock(&srv->lock);
-		text = api_stream_poll(srv->ctx, &st->cursor);
-		pthread_mutex_unlock(&srv->lock);
+		if ((rd = api_reader_get(srv)) != NULL) {
+			rctx = *srv->ctx;
+			rctx.store = rd;
+			text = api_stream_poll(&rctx, &st->cursor);
+			api_reader_put(srv, rd);
+		} else {
+			pthread_mutex_lock(&srv->lock);
+			text = api_stream_poll(srv->ctx, &st->cursor);
+			pthread_mutex_unlock(&srv->lock);
+		}
 		if (text != NULL && *text != '\0') {
 			st->pending = text;
 			continue;
@@ -471,9 +541,7 @@ api_dispatch(struct api_server *srv, struct MHD_Connection *c,
 	req.query = api_query;
 	req.query_arg = c;
 	r.status = 200;
-	pthread_mutex_lock(&srv->lock);
-	rt->handler(srv->ctx, &req, &r);
-	pthread_mutex_unlock(&srv->lock);
+	api_call(srv, strcmp(m, "GET") == 0, rt->handler, &req, &r);
 	free(buf);
 	if (r.status == 200 && r.text == NULL && r.json != NULL &&
 	    r.content_type != NULL &&
@@ -533,6 +601,40 @@ api_path_safe(const char *rel)
 	}
 }
 
+static void
+api_static_headers(struct MHD_Response *resp, const char *name)
+{
+	api_headers(resp, api_content_type(name));
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    "default-src 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-cache");
+}
+
+/* Answers with the built-in file rel (web_data.h), or a 404. */
+static enum MHD_Result
+api_static_builtin(struct MHD_Connection *c, const char *rel)
+{
+	const struct web_file	*wf;
+	struct MHD_Response	*resp;
+	enum MHD_Result		 ret;
+
+	for (wf = web_files; wf->name != NULL; wf++)
+		if (strcmp(wf->name, rel) == 0)
+			break;
+	if (wf->name == NULL)
+		return (api_send_error(c, 404, "not found", "no such file"));
+	/* MHD_RESPMEM_PERSISTENT: the text is static, never copied or freed */
+	resp = MHD_create_response_from_buffer(strlen(wf->text),
+	    (void *)(uintptr_t)wf->text, MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return (MHD_NO);
+	api_static_headers(resp, wf->name);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return (ret);
+}
+
 static enum MHD_Result
 api_static(struct api_server *srv, struct MHD_Connection *c,
     const char *method, const char *url)
@@ -548,9 +650,6 @@ api_static(struct api_server *srv, struct MHD_Connection *c,
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return (api_send_error(c, 405, "method not allowed",
 		    "static files take GET"));
-	if (srv->conf.web_root == NULL)
-		return (api_send_error(c, 404, "not found",
-		    "no web interface installed"));
 	rel = url + 1;
 	if (*url != '/' || strlen(url) >= PATH_MAX)
 		return (api_send_error(c, 403, "forbidden", "bad path"));
@@ -559,6 +658,8 @@ api_static(struct api_server *srv, struct MHD_Connection *c,
 	if (!api_path_safe(rel))
 		return (api_send_error(c, 403, "forbidden",
 		    "the path leaves the web root"));
+	if (srv->conf.web_root == NULL)
+		return (api_static_builtin(c, rel));
 	xasprintf(&full, "%s/%s", srv->conf.web_root, rel);
 	if (realpath(full, real) == NULL) {
 		free(full);
@@ -582,11 +683,7 @@ api_static(struct api_server *srv, struct MHD_Connection *c,
 		close(fd);
 		return (MHD_NO);
 	}
-	api_headers(resp, api_content_type(real));
-	MHD_add_response_header(resp, "Content-Security-Policy",
-	    "default-src 'self'; frame-ancestors 'none'");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-	    "no-cache");
+	api_static_headers(resp, real);
 	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return (ret);
@@ -696,24 +793,30 @@ api_access(void *cls, struct MHD_Connection *c, const char *url,
 	const char		*path, *cl;
 	unsigned long long	 n;
 	char			*end;
+	int			 pub = 0;
 
 	(void)version;
 	if (ac == NULL) {
 		log_debug("http: %s %s", method, url);
 		api_sock_busy(srv, c, 1);
 	}
-	if (strncmp(url, API_PREFIX, strlen(API_PREFIX)) != 0 ||
+	if (strcmp(url, "/metrics") == 0) {
+		/* Prometheus' default path: the same route */
+		path = url;
+		pub = srv->conf.metrics_public;
+	} else if (strncmp(url, API_PREFIX, strlen(API_PREFIX)) != 0 ||
 	    (url[strlen(API_PREFIX)] != '/' &&
 	    url[strlen(API_PREFIX)] != '\0')) {
 		/* answered at once: a static file takes no body */
 		return (api_static(srv, c, method, url));
-	}
-	path = url + strlen(API_PREFIX);
+	} else
+		path = url + strlen(API_PREFIX);
+	pub = pub || api_public(method, path);
 	if (ac == NULL) {
 		ac = xcalloc(1, sizeof *ac);
 		*con_cls = ac;
 		/* refuse before reading a body nobody will look at */
-		if (!api_public(method, path) && !api_authorized(srv, c))
+		if (!pub && !api_authorized(srv, c))
 			return (api_send_error(c, 401, "unauthorized",
 			    "send the token of api_token_file as "
 			    "'Authorization: Bearer TOKEN'"));
@@ -753,7 +856,7 @@ api_access(void *cls, struct MHD_Connection *c, const char *url,
 	if (ac->too_large)
 		return (api_send_error(c, 413, "payload too large",
 		    "the request body is over api_max_body"));
-	if (!api_public(method, path) && !api_authorized(srv, c))
+	if (!pub && !api_authorized(srv, c))
 		return (api_send_error(c, 401, "unauthorized",
 		    "send the token of api_token_file as "
 		    "'Authorization: Bearer TOKEN'"));
@@ -806,6 +909,15 @@ api_server_start(int fd, const struct api_server_conf *conf,
 	srv->ctx = ctx;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->socks_lock, NULL);
+	pthread_mutex_init(&srv->pool_lock, NULL);
+	pthread_cond_init(&srv->pool_cond, NULL);
+	if (conf->nreaders > 0) {
+		srv->pool = xreallocarray(NULL, (size_t)conf->nreaders,
+		    sizeof *srv->pool);
+		memcpy(srv->pool, conf->readers, (size_t)conf->nreaders *
+		    sizeof *srv->pool);
+		srv->npool = conf->nreaders;
+	}
 	atomic_init(&srv->stopping, 0);
 	flags = MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
@@ -846,6 +958,9 @@ fail:
 	close(fd);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->socks_lock);
+	pthread_mutex_destroy(&srv->pool_lock);
+	pthread_cond_destroy(&srv->pool_cond);
+	free(srv->pool);
 	free(srv);
 	return (NULL);
 }
@@ -864,5 +979,8 @@ api_server_stop(struct api_server *srv)
 	MHD_stop_daemon(srv->mhd);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->socks_lock);
+	pthread_mutex_destroy(&srv->pool_lock);
+	pthread_cond_destroy(&srv->pool_cond);
+	free(srv->pool);
 	free(srv);
 }

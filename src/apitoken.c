@@ -16,7 +16,26 @@
 #include <unistd.h>
 
 #include "apitoken.h"
+#include "config.h"
 #include "xmalloc.h"
+
+/*
+ * Returns the token file of cfg, allocated (caller frees): api_token_file,
+ * or when empty api.token in the directory of the database.
+ */
+char *
+apitoken_path(const struct config *cfg)
+{
+	const char	*slash;
+	char		*path;
+
+	if (*cfg->api_token_file != '\0')
+		return (xstrdup(cfg->api_token_file));
+	if ((slash = strrchr(cfg->db, '/')) == NULL)
+		return (xstrdup("api.token"));
+	xasprintf(&path, "%.*s/api.token", (int)(slash - cfg->db), cfg->db);
+	return (path);
+}
 
 /*
  * Creates the token file path (its directory must exist).  Returns 0, or

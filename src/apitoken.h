@@ -4,6 +4,9 @@
 
 #define APITOKEN_BYTES	32
 
-int	apitoken_create(const char *path, char **cause);
+struct config;
+
+int	 apitoken_create(const char *path, char **cause);
+char	*apitoken_path(const struct config *);
 
 #endif

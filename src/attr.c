@@ -40,10 +40,15 @@
 #include "xmalloc.h"
 
 #define ATTR_MAX_CONTAINERS	65536
-#define ATTR_MAX_PROCS		(1 << 18)
+/*
+ * Peak memory: the process table is 40 bytes a slot at twice this, and
+ * twice that while it is renewed; held events are about 1 kB each.  With
+ * the store's page cache, ingest stays under 64 MiB however long it runs.
+ */
+#define ATTR_MAX_PROCS		(1 << 16)
 #define ATTR_RETRY_MS		10000
 #define ATTR_RETRIES		3
-#define ATTR_HOLD_MAX		32768		/* events held back */
+#define ATTR_HOLD_MAX		8192		/* events held back */
 #define ATTR_HOLD_MS		60000		/* of log time */
 
 struct attr_container {

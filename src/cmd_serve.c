@@ -5,12 +5,15 @@
  *
  * It owns the start-up order that keeps the HTTP parser unprivileged:
  * everything that may need root happens first (bind the socket, open the
- * database read-write without creating it, read or create the token file,
- * read the TLS certificate and key, resolve web_root), then, when running
+ * database read-write without creating it and its pool of readers, read or
+ * create the token file (by default api.token beside the database), read
+ * the TLS certificate and key, resolve web_root when set: otherwise the
+ * interface is the one built in), then, when running
  * as root, the database files are given to api_user, the process becomes
  * that user with no supplementary groups and no capabilities (libcap-ng),
  * the change is verified, and only then does the HTTP server start.  It
- * then waits for SIGINT or SIGTERM and stops cleanly.
+ * says where to point a browser and where the token is, then waits for
+ * SIGINT or SIGTERM and stops cleanly.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -39,6 +42,7 @@
 #include "xmalloc.h"
 
 #define SERVE_FILE_MAX		(1024 * 1024)
+#define SERVE_READERS		4	/* read-only connections of the API */
 
 /* Reads a small file whole; returns it allocated (caller frees) or NULL. */
 static char *
@@ -68,25 +72,35 @@ serve_read_file(const char *path, char **cause)
 }
 
 /*
- * The token of path, created (mode 0600, 32 random bytes in hex) when
- * missing.  Returns it allocated (caller frees) or NULL with *cause.
+ * The token of path, created (mode 0600, 32 random bytes in hex, with the
+ * missing directories) when missing; *created says so.  Returns it
+ * allocated (caller frees) or NULL with *cause.
  */
 static char *
-serve_token(const char *path, char **cause)
+serve_token(const char *path, int *created, char **cause)
 {
-	char	*tok, *dir, *slash;
+	char	*tok, *dir, *slash, *p, c;
 
+	*created = 0;
 	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		/* the directories on the way, as mkdir -p (mode 0700) */
 		dir = xstrdup(path);
 		if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 			*slash = '\0';
-			if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-				log_warn("mkdir %s", dir);
+			for (p = dir + 1; p != NULL; p = strchr(p + 1, '/')) {
+				c = *p;
+				*p = '\0';
+				if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+					log_warn("mkdir %s", dir);
+				*p = c;
+				if (c == '\0')
+					break;
+			}
 		}
 		free(dir);
 		if (apitoken_create(path, cause) != 0)
 			return (NULL);
-		log_info("created the API token in %s", path);
+		*created = 1;
 	}
 	if ((tok = serve_read_file(path, cause)) == NULL)
 		return (NULL);
@@ -180,12 +194,13 @@ cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	struct api_server_conf	 conf;
 	struct api_server	*srv = NULL;
 	struct api_ctx		 actx;
-	struct store		*s = NULL;
+	struct store		*s = NULL, *readers[SERVE_READERS];
 	const char		*addr = cfg->listen, *sock = NULL;
 	char			*cause = NULL, *token = NULL, *cert = NULL;
-	char			*key = NULL, *root = NULL;
+	char			*key = NULL, *root = NULL, *tokpath = NULL;
 	sigset_t		 set;
 	int			 ch, fd = -1, sig, rc = CMD_ERROR;
+	int			 nreaders = 0, created = 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "l:u:h", opts, NULL)) != -1) {
@@ -222,7 +237,12 @@ cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	if ((s = store_open(cfg->db, 0, &cause)) == NULL)
 		goto out;
-	if ((token = serve_token(cfg->api_token_file, &cause)) == NULL)
+	for (nreaders = 0; nreaders < SERVE_READERS; nreaders++)
+		if ((readers[nreaders] = store_open(cfg->db, STORE_READER,
+		    &cause)) == NULL)
+			goto out;
+	tokpath = apitoken_path(cfg);
+	if ((token = serve_token(tokpath, &created, &cause)) == NULL)
 		goto out;
 	if (*cfg->api_tls_cert != '\0') {
 		if ((cert = serve_read_file(cfg->api_tls_cert, &cause)) ==
@@ -230,9 +250,10 @@ cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		    &cause)) == NULL)
 			goto out;
 	}
-	if ((root = realpath(cfg->web_root, NULL)) == NULL)
-		log_info("no web interface: %s: %s", cfg->web_root,
-		    strerror(errno));
+	if (*cfg->web_root != '\0' &&
+	    (root = realpath(cfg->web_root, NULL)) == NULL)
+		log_warnx("web_root %s: %s; serving the built-in web interface",
+		    cfg->web_root, strerror(errno));
 	if (serve_drop(cfg->api_user, cfg->db, &cause) != 0)
 		goto out;
 
@@ -252,6 +273,9 @@ cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	conf.max_connections = cfg->api_max_connections;
 	conf.max_per_ip = cfg->api_max_per_ip;
 	conf.timeout = cfg->api_timeout;
+	conf.metrics_public = (int)cfg->metrics_public;
+	conf.readers = readers;
+	conf.nreaders = nreaders;
 	actx.store = s;
 	actx.cfg = cfg;
 	srv = api_server_start(fd, &conf, &actx, &cause);
@@ -260,6 +284,10 @@ cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	log_info("serving %s on %s", cert != NULL ? "HTTPS" : "HTTP",
 	    sock != NULL ? sock : addr);
+	if (sock == NULL)
+		log_info("web interface: %s://%s/", cert != NULL ? "https" :
+		    "http", addr);
+	log_info("API token: %s%s", tokpath, created ? " (created now)" : "");
 	do {
 		if (sigwait(&set, &sig) != 0)
 			break;
@@ -275,6 +303,9 @@ out:
 	if (fd != -1)
 		close(fd);
 	store_close(s);
+	while (nreaders > 0)
+		store_close(readers[--nreaders]);
+	free(tokpath);
 	if (token != NULL)
 		explicit_bzero(token, strlen(token));
 	free(token);

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apitoken.h"
 #include "cmd.h"
 #include "cmd_setup.h"
 #include "log.h"
@@ -69,6 +70,7 @@ cmd_setup(struct cmd_ctx *ctx, int argc, char **argv)
 	struct setup_host	 h;
 	struct setup_plan	*p;
 	char			 self[PATH_MAX], *config = NULL, *db, *token;
+	char			*tokpath;
 	char			*cause = NULL, *line, *save;
 	ssize_t			 n;
 	int			 ch, dry = 0, undo = 0, purge = 0, rc;
@@ -125,7 +127,9 @@ cmd_setup(struct cmd_ctx *ctx, int argc, char **argv)
 		return (CMD_ERROR);
 	}
 	db = setup_absolute(ctx->cfg->db);
-	token = setup_absolute(ctx->cfg->api_token_file);
+	tokpath = apitoken_path(ctx->cfg);
+	token = setup_absolute(tokpath);
+	free(tokpath);
 	o.self = self;
 	o.config = config;
 	o.db = db;

@@ -63,7 +63,7 @@ static const struct config_opt config_opts[] = {
 	  0, 0, "live: CRI-O's run root (per-container userdata)" },
 	{ "queue_events", CONFIG_INT, OFF(queue_events), "65536", 16,
 	  16777216, "plugin: events the reader may queue before it drops" },
-	{ "queue_bytes", CONFIG_INT, OFF(queue_bytes), "67108864", 65536,
+	{ "queue_bytes", CONFIG_INT, OFF(queue_bytes), "16777216", 65536,
 	  4294967296LL, "plugin: bytes of queued events before it drops" },
 	{ "batch_events", CONFIG_INT, OFF(batch_events), "5000", 1, 1000000,
 	  "events per database transaction" },
@@ -125,9 +125,9 @@ static const struct config_opt config_opts[] = {
 	  "serve: allow a listen address other than loopback" },
 	{ "api_expected", CONFIG_BOOL, OFF(api_expected), "no", 0, 1,
 	  "doctor: serve should run here (not answering is a failure)" },
-	{ "api_token_file", CONFIG_STRING, OFF(api_token_file),
-	  LOCALSTATEDIR "/lib/driftwatch/api.token", 0, 0,
-	  "serve: the API's bearer token (created, mode 0600, when missing)" },
+	{ "api_token_file", CONFIG_STRING, OFF(api_token_file), "", 0, 0,
+	  "serve: the API's bearer token (created, mode 0600, when missing; "
+	  "empty: api.token beside the database)" },
 	{ "api_max_body", CONFIG_INT, OFF(api_max_body), "1048576", 1024,
 	  1073741824, "serve: largest request body in bytes (more: 413)" },
 	{ "api_max_connections", CONFIG_INT, OFF(api_max_connections), "64", 1,
@@ -143,8 +143,11 @@ static const struct config_opt config_opts[] = {
 	  "serve: PEM private key of api_tls_cert" },
 	{ "api_user", CONFIG_STRING, OFF(api_user), "nobody", 0, 0,
 	  "serve: the user the server runs as once started as root" },
-	{ "web_root", CONFIG_STRING, OFF(web_root), PKGDATADIR "/web", 0, 0,
-	  "serve: the web interface's files, served at /" },
+	{ "web_root", CONFIG_STRING, OFF(web_root), "", 0, 0,
+	  "serve: a directory of web interface files served at / instead of "
+	  "those built in (empty: the built-in ones)" },
+	{ "metrics_public", CONFIG_BOOL, OFF(metrics_public), "no", 0, 1,
+	  "serve: answer /metrics (at the root) without the token" },
 };
 
 #define CONFIG_NOPTS	(sizeof config_opts / sizeof config_opts[0])

@@ -49,6 +49,7 @@ struct config {
 	char		*api_tls_key;
 	char		*api_user;
 	char		*web_root;
+	int64_t		 metrics_public;
 };
 
 struct config	*config_create(void);

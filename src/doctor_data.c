@@ -31,6 +31,7 @@
 
 #include <jansson.h>
 
+#include "apitoken.h"
 #include "doctor.h"
 #include "runtime.h"
 #include "store.h"
@@ -537,9 +538,27 @@ doctor_token(const char *path)
 	return (xstrdup(buf));
 }
 
-/* Asks a running serve for its status with the token: the check's result. */
+static void	doctor_serve_token_at(struct doctor *, const char *,
+		    const char *, const char *);
+
+/*
+ * Asks a running serve for its status with the token (api_token_file, or
+ * api.token beside the database): the check's result.
+ */
 static void
 doctor_serve_token(struct doctor *d, const char *host, const char *port)
+{
+	char	*tokpath;
+
+	tokpath = apitoken_path(d->env->cfg);
+	doctor_serve_token_at(d, host, port, tokpath);
+	free(tokpath);
+}
+
+/* As doctor_serve_token(), with the token file tokpath. */
+static void
+doctor_serve_token_at(struct doctor *d, const char *host, const char *port,
+    const char *tokpath)
 {
 	const struct config	*cfg = d->env->cfg;
 	json_t			*o;
@@ -547,19 +566,19 @@ doctor_serve_token(struct doctor *d, const char *host, const char *port)
 	char			*token, *body = NULL, *cause = NULL, *fix;
 	int			 status;
 
-	if ((token = doctor_token(cfg->api_token_file)) == NULL) {
+	if ((token = doctor_token(tokpath)) == NULL) {
 		if (errno == EACCES && !d->env->root)
 			doctor_add(d, "serve", DOCTOR_OK, NULL, "answers on %s "
 			    "(the token of %s needs root to check)",
-			    cfg->listen, cfg->api_token_file);
+			    cfg->listen, tokpath);
 		else {
 			xasprintf(&fix, "restart serve with this "
 			    "configuration (driftwatch serve, or systemctl "
 			    "restart driftwatch): it creates %s",
-			    cfg->api_token_file);
+			    tokpath);
 			doctor_add(d, "serve", DOCTOR_WARN, fix, "answers on "
 			    "%s, but there is no token in %s: %s", cfg->listen,
-			    cfg->api_token_file, strerror(errno));
+			    tokpath, strerror(errno));
 		}
 		return;
 	}
@@ -570,10 +589,10 @@ doctor_serve_token(struct doctor *d, const char *host, const char *port)
 	if (status == 401 || status == 403) {
 		xasprintf(&fix, "restart serve (driftwatch serve, or systemctl "
 		    "restart driftwatch): it reads %s at start",
-		    cfg->api_token_file);
+		    tokpath);
 		doctor_add(d, "serve", DOCTOR_FAIL, fix, "answers on %s, but "
 		    "refuses the token in %s (HTTP %d)", cfg->listen,
-		    cfg->api_token_file, status);
+		    tokpath, status);
 	} else if (status != 200) {
 		doctor_add(d, "serve", DOCTOR_FAIL, xstrdup("systemctl restart "
 		    "driftwatch; its messages say why"), "answers on %s, "
@@ -591,7 +610,7 @@ doctor_serve_token(struct doctor *d, const char *host, const char *port)
 		} else
 			doctor_add(d, "serve", DOCTOR_OK, NULL, "answers "
 			    "on %s, accepts the token of %s", cfg->listen,
-			    cfg->api_token_file);
+			    tokpath);
 		json_decref(o);
 	}
 	free(body);

@@ -6,7 +6,11 @@
  * later the API and reports).  The database runs in WAL mode; events are
  * added inside one open transaction that store_commit() ends together with
  * the counter deltas that describe them, so a process killed at any point
- * leaves the counters consistent with the events on disk.  Strings that are
+ * leaves the counters consistent with the events on disk.  So are the
+ * figures the API shows without counting rows: the counters "events" and
+ * "containers" and each container's events, first_ms and last_ms, summed
+ * over the batch in memory (a bounded table, flushed when full) and
+ * written with it; pruning takes what it deletes off them.  Strings that are
  * indexed or repeated are interned in the strings table through a bounded
  * in-memory cache.  The schema comes from schema/NNN-*.sql, embedded at build
  * time and applied in order, tracked by PRAGMA user_version.  Every statement
@@ -37,7 +41,9 @@
 #include "xmalloc.h"
 
 #define STORE_INTERN_MAX	65536
+#define STORE_READER_MMAP	"268435456"	/* bytes a reader maps */
 #define STORE_CONTAINER_MAX	4096
+#define STORE_BATCH_CONTAINERS	64	/* containers summed per flush */
 
 enum store_stmt {
 	ST_INTERN_GET,
@@ -49,6 +55,7 @@ enum store_stmt {
 	ST_COUNTER_ADD,
 	ST_COUNTER_SET,
 	ST_PATHS_OF,
+	ST_CONTAINER_STATS,
 	ST_COUNT
 };
 
@@ -74,6 +81,17 @@ static const char *store_sql[ST_COUNT] = {
 	    " ON CONFLICT (name) DO UPDATE SET value = ?2",
 	[ST_PATHS_OF] = "SELECT name, nametype, dev, inode, mode FROM path_view"
 	    " WHERE event = ?1 ORDER BY item",
+	[ST_CONTAINER_STATS] = "UPDATE containers SET events = events + ?2,"
+	    " first_ms = min(coalesce(first_ms, ?3), ?3),"
+	    " last_ms = max(coalesce(last_ms, ?4), ?4) WHERE id = ?1",
+};
+
+/* A container's events in the open batch, not yet in its row. */
+struct store_cstat {
+	int64_t		 id;		/* containers.id */
+	int64_t		 events;
+	int64_t		 first_ms;
+	int64_t		 last_ms;
 };
 
 #define STORE_CACHED	32
@@ -92,6 +110,11 @@ struct store {
 	int		 lost;		/* a failed write abandoned the batch */
 	int		 failing;	/* writes fail; logged once */
 	char		*path;
+	/* the batch's rows, for the counters and container rows */
+	struct store_cstat cstat[STORE_BATCH_CONTAINERS];
+	int		 ncstat;
+	int64_t		 batch_events;
+	int64_t		 batch_containers;
 };
 
 static void
@@ -120,6 +143,9 @@ store_abandon(struct store *s)
 	if (s->in_txn)
 		s->lost = 1;
 	s->in_txn = 0;
+	s->ncstat = 0;
+	s->batch_events = 0;
+	s->batch_containers = 0;
 	strmap_clear(s->strings);
 	strmap_clear(s->containers);
 }
@@ -272,7 +298,9 @@ store_busy(void *arg, int tries)
  * Opens (with STORE_CREATE, creates) the database at path and brings its
  * schema up to date; with STORE_NOCHANGE it opens it as it is (an older
  * schema is an error, the journal mode is left alone) for a reader that
- * must change nothing (doctor).  Returns an allocated store the caller frees with
+ * must change nothing (doctor); with STORE_READER, opens an existing one
+ * up to date for reading only (the API's pool of readers).  Returns an
+ * allocated store the caller frees with
  * store_close(), or NULL with *cause set (allocated; caller frees).
  */
 struct store *
@@ -324,16 +352,38 @@ store_open(const char *path, int flags, char **cause)
 		goto fail;
 	}
 	sqlite3_busy_handler(s->db, store_busy, NULL);
+	if (flags & STORE_READER) {
+		/*
+		 * A reader of a database its writer keeps in WAL mode: it
+		 * never waits for the writer nor for other readers, and
+		 * changes nothing (query_only).
+		 */
+		if (store_exec(s, "PRAGMA query_only = 1") != 0 ||
+		    store_exec(s, "PRAGMA cache_size = -8192") != 0 ||
+		    store_exec(s, "PRAGMA mmap_size = " STORE_READER_MMAP) !=
+		    0) {
+			xasprintf(cause, "cannot set up %s: %s", path,
+			    sqlite3_errmsg(s->db));
+			goto fail;
+		}
+		goto prepare;
+	}
+	/*
+	 * 16 MiB of page cache: inserts append to events and its indexes
+	 * (time order), so more buys no throughput, and ingest's memory is
+	 * part of a 64 MiB budget (bench/api.sh measures it).  No mmap.
+	 */
 	if ((!(flags & STORE_NOCHANGE) &&
 	    store_exec(s, "PRAGMA journal_mode = WAL") != 0) ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL") != 0 ||
-	    store_exec(s, "PRAGMA cache_size = -32768") != 0) {
+	    store_exec(s, "PRAGMA cache_size = -16384") != 0) {
 		xasprintf(cause, "cannot set up %s: %s", path,
 		    sqlite3_errmsg(s->db));
 		goto fail;
 	}
 	if (store_migrate(s, flags, cause) != 0)
 		goto fail;
+prepare:
 	for (i = 0; i < ST_COUNT; i++) {
 		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
@@ -426,6 +476,7 @@ store_container_ref(struct store *s, const char *cid)
 	sqlite3_bind_text(st, 2, "cgroup", -1, SQLITE_STATIC);
 	if (store_step_done(s, st, "adding a container") != 0)
 		return (-1);
+	s->batch_containers += sqlite3_changes(s->db);
 	st = s->st[ST_CONTAINER_GET];
 	sqlite3_bind_text(st, 1, cid, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -543,6 +594,53 @@ store_begin(struct store *s)
 	return (0);
 }
 
+/* Writes the batch's container figures into their rows; 0 or -1. */
+static int
+store_cstat_flush(struct store *s)
+{
+	sqlite3_stmt	*st = s->st[ST_CONTAINER_STATS];
+	int		 i;
+
+	for (i = 0; i < s->ncstat; i++) {
+		sqlite3_bind_int64(st, 1, s->cstat[i].id);
+		sqlite3_bind_int64(st, 2, s->cstat[i].events);
+		sqlite3_bind_int64(st, 3, s->cstat[i].first_ms);
+		sqlite3_bind_int64(st, 4, s->cstat[i].last_ms);
+		if (store_step_done(s, st, "updating a container") != 0)
+			return (-1);
+	}
+	s->ncstat = 0;
+	return (0);
+}
+
+/* Counts an event of container id at time_ms in the batch; 0 or -1. */
+static int
+store_cstat_add(struct store *s, int64_t id, int64_t time_ms)
+{
+	struct store_cstat	*c;
+	int			 i;
+
+	for (i = s->ncstat - 1; i >= 0; i--)
+		if (s->cstat[i].id == id)
+			break;
+	if (i < 0) {
+		if (s->ncstat == STORE_BATCH_CONTAINERS &&
+		    store_cstat_flush(s) != 0)
+			return (-1);
+		c = &s->cstat[s->ncstat++];
+		c->id = id;
+		c->events = 0;
+		c->first_ms = c->last_ms = time_ms;
+	} else
+		c = &s->cstat[i];
+	c->events++;
+	if (time_ms < c->first_ms)
+		c->first_ms = time_ms;
+	if (time_ms > c->last_ms)
+		c->last_ms = time_ms;
+	return (0);
+}
+
 /*
  * Adds ev (borrowed) to the open batch.  Returns 1 when stored, 0 when an
  * identical event is already in the database, -1 on a database error.
@@ -633,6 +731,9 @@ store_add_event(struct store *s, const struct event *ev)
 	if (sqlite3_changes(s->db) == 0)
 		return (0);
 	eid = s->last_event = sqlite3_last_insert_rowid(s->db);
+	s->batch_events++;
+	if (cref >= 0 && store_cstat_add(s, cref, ev->time_ms) != 0)
+		return (-1);
 	st = s->st[ST_PATH_ADD];
 	for (i = 0; i < ev->npaths; i++) {
 		const struct event_path	*p = &ev->paths[i];
@@ -739,6 +840,10 @@ store_commit(struct store *s, const struct store_counters *d)
 		goto lost;
 	if (!s->in_txn)
 		return (0);
+	if (store_cstat_flush(s) != 0 ||
+	    store_counter_add(s, "events", s->batch_events) != 0 ||
+	    store_counter_add(s, "containers", s->batch_containers) != 0)
+		goto lost;
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		store_werr(s, "committing");
 		goto lost;
@@ -748,6 +853,8 @@ store_commit(struct store *s, const struct store_counters *d)
 	s->failing = 0;
 	s->in_txn = 0;
 	s->pending = 0;
+	s->batch_events = 0;
+	s->batch_containers = 0;
 	return (0);
 lost:
 	store_abandon(s);
@@ -779,10 +886,84 @@ store_exec_int(struct store *s, const char *sql, int64_t a, int64_t *out)
 }
 
 /*
+ * Deletes the events for which cond (SQL over events, ?1 bound to a) holds,
+ * their paths with paths_sql (?1 bound to a), inside the caller's
+ * transaction, and takes them off the counter "events" and off their
+ * containers' figures.  Returns 0 or -1.
+ */
+static int
+store_prune_where(struct store *s, const char *cond, const char *paths_sql,
+    int64_t a)
+{
+	sqlite3_stmt	*st = NULL, *up = NULL;
+	char		*sql;
+	int64_t		*ids = NULL, deleted;
+	size_t		 n = 0, i;
+	int		 rc = -1;
+
+	xasprintf(&sql, "SELECT container, count(*) FROM events WHERE (%s)"
+	    " AND container IS NOT NULL GROUP BY container", cond);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE containers SET"
+	    " events = events - ?2 WHERE id = ?1", -1, &up, NULL) !=
+	    SQLITE_OK) {
+		store_err(s, "pruning");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, a);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof *ids);
+		ids[n++] = sqlite3_column_int64(st, 0);
+		sqlite3_bind_int64(up, 1, ids[n - 1]);
+		sqlite3_bind_int64(up, 2, sqlite3_column_int64(st, 1));
+		if (sqlite3_step(up) != SQLITE_DONE) {
+			store_err(s, "pruning");
+			goto out;
+		}
+		sqlite3_reset(up);
+	}
+	free(sql);
+	xasprintf(&sql, "DELETE FROM events WHERE %s", cond);
+	if (store_exec_int(s, paths_sql, a, NULL) != 0 ||
+	    store_exec_int(s, sql, a, NULL) != 0)
+		goto out;
+	deleted = sqlite3_changes(s->db);
+	if (store_counter_add(s, "events", -deleted) != 0)
+		goto out;
+	sqlite3_finalize(up);
+	/* the index on (container, time_ms) gives each in a step */
+	if (sqlite3_prepare_v2(s->db, "UPDATE containers SET"
+	    " first_ms = (SELECT min(time_ms) FROM events"
+	    " WHERE container = ?1),"
+	    " last_ms = (SELECT max(time_ms) FROM events"
+	    " WHERE container = ?1) WHERE id = ?1", -1, &up, NULL) !=
+	    SQLITE_OK) {
+		up = NULL;
+		store_err(s, "pruning");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(up, 1, ids[i]);
+		if (sqlite3_step(up) != SQLITE_DONE) {
+			store_err(s, "pruning");
+			goto out;
+		}
+		sqlite3_reset(up);
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	free(sql);
+	free(ids);
+	return (rc);
+}
+
+/*
  * Deletes the oldest events beyond max_events, and those older than
  * max_age_ms before the newest stored event, or before tomorrow when that
- * is later (0 disables either), in a transaction of its own.  Returns 0
- * or -1.
+ * is later (0 disables either), in a transaction of its own, together with
+ * what counts them.  Returns 0 or -1.
  */
 int
 store_prune(struct store *s, int64_t max_events, int64_t max_age_ms)
@@ -796,10 +977,8 @@ store_prune(struct store *s, int64_t max_events, int64_t max_age_ms)
 		if (store_exec_int(s, "SELECT max(id) - ?1 FROM events",
 		    max_events, &maxid) != 0)
 			goto fail;
-		if (maxid > 0 && (store_exec_int(s,
-		    "DELETE FROM paths WHERE event <= ?1", maxid, NULL) != 0 ||
-		    store_exec_int(s, "DELETE FROM events WHERE id <= ?1",
-		    maxid, NULL) != 0))
+		if (maxid > 0 && store_prune_where(s, "id <= ?1",
+		    "DELETE FROM paths WHERE event <= ?1", maxid) != 0)
 			goto fail;
 	}
 	if (max_age_ms > 0) {
@@ -808,10 +987,9 @@ store_prune(struct store *s, int64_t max_events, int64_t max_age_ms)
 		    "julianday('now') - 2440587.5) * 86400000 AS INTEGER) + "
 		    "86400000) - ?1 FROM events", max_age_ms, &newest) != 0)
 			goto fail;
-		if (newest > 0 && (store_exec_int(s, "DELETE FROM paths WHERE "
-		    "event IN (SELECT id FROM events WHERE time_ms < ?1)",
-		    newest, NULL) != 0 || store_exec_int(s,
-		    "DELETE FROM events WHERE time_ms < ?1", newest, NULL) != 0))
+		if (newest > 0 && store_prune_where(s, "time_ms < ?1",
+		    "DELETE FROM paths WHERE event IN (SELECT id FROM events"
+		    " WHERE time_ms < ?1)", newest) != 0)
 			goto fail;
 	}
 	return (store_exec(s, "COMMIT"));
@@ -822,7 +1000,8 @@ fail:
 
 /*
  * Reads the persisted counters into c, the number of stored events into
- * *events and of known containers into *containers.  Returns 0 or -1.
+ * *events and of known containers into *containers (counters too: no row
+ * is counted here).  Returns 0 or -1.
  */
 int
 store_status(struct store *s, struct store_counters *c, int64_t *events,
@@ -833,6 +1012,7 @@ store_status(struct store *s, struct store_counters *c, int64_t *events,
 	int64_t		 v;
 
 	memset(c, 0, sizeof *c);
+	*events = *containers = 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT name, value FROM counters", -1,
 	    &st, NULL) != SQLITE_OK) {
 		store_err(s, "reading counters");
@@ -867,12 +1047,12 @@ store_status(struct store *s, struct store_counters *c, int64_t *events,
 			c->kernel_backlog = v;
 		else if (strcmp(name, "kernel_backlog_limit") == 0)
 			c->kernel_backlog_limit = v;
+		else if (strcmp(name, "events") == 0)
+			*events = v;
+		else if (strcmp(name, "containers") == 0)
+			*containers = v;
 	}
 	sqlite3_finalize(st);
-	if (store_exec_int(s, "SELECT count(*) FROM events WHERE ?1", 1,
-	    events) != 0 || store_exec_int(s, "SELECT count(*) FROM containers"
-	    " WHERE ?1", 1, containers) != 0)
-		return (-1);
 	return (0);
 }
 
@@ -1072,10 +1252,9 @@ store_containers(struct store *s, store_container_cb cb, void *arg)
 	static const char sql[] =
 	    "SELECT c.cid, c.runtime, c.name, c.image, c.image_id,"
 	    " c.image_digest, c.pod_name, c.pod_namespace, c.pod_uid,"
-	    " c.container_name, c.source, c.started_ms, min(e.time_ms),"
-	    " max(e.time_ms), count(e.id) FROM containers c"
-	    " LEFT JOIN events e ON e.container = c.id"
-	    " GROUP BY c.id ORDER BY max(e.time_ms) DESC";
+	    " c.container_name, c.source, c.started_ms, c.first_ms,"
+	    " c.last_ms, c.events FROM containers c"
+	    " ORDER BY c.last_ms DESC, c.id DESC";
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		store_err(s, "querying containers");
@@ -1236,4 +1415,17 @@ int
 store_batch(struct store *s)
 {
 	return (store_begin(s));
+}
+
+/*
+ * Adds delta to the counter name (borrowed) in the open batch, for the
+ * store's other files (store_detect.c counts anomalies by severity and
+ * rule).  Returns 0 or -1.
+ */
+int
+store_counter_bump(struct store *s, const char *name, int64_t delta)
+{
+	if (store_begin(s) != 0)
+		return (-1);
+	return (store_counter_add(s, name, delta));
 }

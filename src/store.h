@@ -60,6 +60,7 @@ typedef int (*store_container_cb)(void *arg, const struct store_container *);
 
 #define STORE_CREATE	0x1
 #define STORE_NOCHANGE	0x2	/* no schema update, no journal mode change */
+#define STORE_READER	0x4	/* read-only, for the API's readers */
 
 struct store;
 
@@ -86,6 +87,7 @@ struct sqlite3_stmt;
 struct sqlite3	*store_db(struct store *);
 struct sqlite3_stmt *store_cached(struct store *, int, const char *);
 int		 store_batch(struct store *);
+int		 store_counter_bump(struct store *, const char *, int64_t);
 char		*store_like_prefix(const char *);
 int64_t		 store_last_event_id(struct store *);
 struct event	*store_row_event(struct store *, struct sqlite3_stmt *);

@@ -6,6 +6,7 @@
  * rows arrive.  Filters mean what they mean to the CLI (store_anomalies(),
  * store_events()); every value is bound, never pasted into SQL.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,9 @@
 #include "log.h"
 #include "store_api.h"
 #include "xmalloc.h"
+
+/* store_api's slot of store_cached() (store_detect.c has 0 to 5). */
+#define SA_SLOT_ROW	16
 
 /* The columns store_row_event() reads, events.id first. */
 #define SA_EVENT_COLUMNS						\
@@ -123,56 +127,262 @@ store_api_anomaly_events(struct store *s, int64_t anomaly,
 }
 
 /*
- * Calls cb with the events matching f (borrowed: container prefix, since,
- * until; limit 0 is all) whose id is below before_id (0: any), newest id
- * first.  Returns 0 or -1.
+ * Sets ids to the containers (containers.id) whose id begins with arg or
+ * whose name is arg, most recently seen first, at most max of them.
+ * Returns how many, or -1.
+ */
+static int
+sa_containers_of(struct store *s, const char *arg, int64_t *ids, int max)
+{
+	sqlite3_stmt	*st;
+	char		*hi;
+	int		 n = 0, rc;
+
+	/*
+	 * The ids beginning with arg sort from arg (included) to arg and a
+	 * 0xff byte (excluded), which no UTF-8 text holds: a range of the
+	 * unique index on cid, where LIKE would read them all.
+	 */
+	if ((st = sa_prepare(s, "SELECT id FROM containers"
+	    " WHERE (cid >= ?1 AND cid < ?2) OR name = ?1"
+	    " ORDER BY last_ms DESC, id DESC LIMIT ?3")) == NULL)
+		return (-1);
+	xasprintf(&hi, "%s\xff", arg);
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	free(hi);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (sa_fail(s, "reading containers"));
+	return (n);
+}
+
+/* Appends text to the SQL being built in sql (len bytes). */
+static void
+sa_cat(char *sql, const char *text, size_t len)
+{
+	size_t	used = strlen(sql);
+
+	if (used + strlen(text) >= len)
+		fatalx("store_api: a query outgrew its buffer");
+	memcpy(sql + used, text, strlen(text) + 1);
+}
+
+/* Appends the conditions of f and the cursor to sql (alias e). */
+static void
+sa_event_conds(char *sql, size_t len, const struct store_event_filter *f,
+    int cursor)
+{
+	if (f->since_ms > 0)
+		sa_cat(sql, " AND e.time_ms >= ?1", len);
+	if (f->until_ms > 0)
+		sa_cat(sql, " AND e.time_ms < ?2", len);
+	if (cursor)
+		sa_cat(sql, " AND (e.time_ms, e.id) < (?3, ?4)", len);
+}
+
+/*
+ * Calls cb with the events matching f (borrowed: container id prefix or
+ * name, since, until; limit 0 is all) that come after the event
+ * before_id (0: from the newest) in the order of the list: newest event
+ * time first, then newest id.  A container filter naming more than
+ * STORE_API_MATCH_MAX containers reads the most recently seen of them.
+ * Each query is a range of an index (events_container, events_identity)
+ * read in order and stopped at the limit; the rows are then read by id.
+ * Returns 0 or -1.
  */
 int
 store_api_events(struct store *s, const struct store_event_filter *f,
     int64_t before_id, store_api_event_cb cb, void *arg)
 {
-	sqlite3_stmt	*st;
-	char		*like = NULL;
-	int		 rc;
+	sqlite3_stmt	*st = NULL, *row = NULL;
+	int64_t		 ids[STORE_API_MATCH_MAX], t = 0;
+	char		 sql[8192];
+	int		 n = 0, i, rc = 0, stop = 0;
 
-	if ((st = sa_prepare(s, "SELECT " SA_EVENT_COLUMNS " FROM event_view"
-	    " WHERE (?1 IS NULL OR container LIKE ?1 ESCAPE '\\'"
-	    " OR container_name = ?5)"
-	    " AND (?2 = 0 OR time_ms >= ?2) AND (?3 = 0 OR time_ms < ?3)"
-	    " AND (?6 = 0 OR id < ?6)"
-	    " ORDER BY id DESC LIMIT ?4")) == NULL)
-		return (-1);
-	if (f->container != NULL) {
-		like = store_like_prefix(f->container);
-		sqlite3_bind_text(st, 1, like, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, f->container, -1, SQLITE_STATIC);
+	if (f->container != NULL &&
+	    (n = sa_containers_of(s, f->container, ids,
+	    STORE_API_MATCH_MAX)) <= 0)
+		return (n);
+	if (before_id > 0) {
+		if ((st = sa_prepare(s, "SELECT time_ms FROM events"
+		    " WHERE id = ?1")) == NULL)
+			return (-1);
+		sqlite3_bind_int64(st, 1, before_id);
+		rc = sqlite3_step(st);
+		t = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			return (rc == SQLITE_DONE ? 0 :
+			    sa_fail(s, "reading events"));
 	}
-	sqlite3_bind_int64(st, 2, f->since_ms);
-	sqlite3_bind_int64(st, 3, f->until_ms);
-	sqlite3_bind_int64(st, 4, f->limit > 0 ? f->limit : -1);
-	sqlite3_bind_int64(st, 6, before_id);
-	rc = sa_events(s, st, cb, arg);
-	free(like);
-	return (rc);
+	if (f->container == NULL || n == 1) {
+		snprintf(sql, sizeof sql, "SELECT e.id FROM events e WHERE %s",
+		    n == 1 ? "e.container = ?6" : "1");
+		sa_event_conds(sql, sizeof sql, f, before_id > 0);
+	} else {
+		/* each container's newest first, merged */
+		snprintf(sql, sizeof sql, "SELECT id FROM (");
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				sa_cat(sql, " UNION ALL ", sizeof sql);
+			snprintf(sql + strlen(sql), sizeof sql - strlen(sql),
+			    "SELECT * FROM (SELECT e.id, e.time_ms FROM events e"
+			    " WHERE e.container = ?%d", 6 + i);
+			sa_event_conds(sql, sizeof sql, f, before_id > 0);
+			sa_cat(sql, " ORDER BY e.time_ms DESC, e.id DESC"
+			    " LIMIT ?5)", sizeof sql);
+		}
+		sa_cat(sql, ") m ORDER BY m.time_ms DESC, m.id DESC LIMIT ?5",
+		    sizeof sql);
+	}
+	if (f->container == NULL || n == 1)
+		sa_cat(sql, " ORDER BY e.time_ms DESC, e.id DESC LIMIT ?5",
+		    sizeof sql);
+	/* the row by id: the same text every time, prepared once */
+	if ((st = sa_prepare(s, sql)) == NULL || (row = store_cached(s,
+	    SA_SLOT_ROW, "SELECT " SA_EVENT_COLUMNS " FROM event_view"
+	    " WHERE id = ?1")) == NULL) {
+		sqlite3_finalize(st);
+		return (-1);
+	}
+	if (f->since_ms > 0)
+		sqlite3_bind_int64(st, 1, f->since_ms);
+	if (f->until_ms > 0)
+		sqlite3_bind_int64(st, 2, f->until_ms);
+	if (before_id > 0) {
+		sqlite3_bind_int64(st, 3, t);
+		sqlite3_bind_int64(st, 4, before_id);
+	}
+	sqlite3_bind_int64(st, 5, f->limit > 0 ? f->limit : -1);
+	for (i = 0; i < n; i++)
+		sqlite3_bind_int64(st, 6 + i, ids[i]);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_bind_int64(row, 1, sqlite3_column_int64(st, 0));
+		if (sqlite3_step(row) == SQLITE_ROW) {
+			struct event	*ev = store_row_event(s, row);
+
+			stop = cb(arg, sqlite3_column_int64(row, 0), ev);
+			event_free(ev);
+		}
+		sqlite3_reset(row);
+	}
+	sqlite3_finalize(st);
+	sqlite3_reset(row);
+	return (stop || rc == SQLITE_DONE ? 0 : sa_fail(s, "reading events"));
 }
 
 /*
- * Calls cb with the number of anomalies of each severity and rule.
+ * Calls cb with the processes of container cid (borrowed; the full id)
+ * seen in its last max events (newest first: pid, ppid, exe, comm,
+ * syscall, argv as stored (JSON, or NULL) and event time; borrowed for
+ * the call).  A range of events_container read in order: bounded by max
+ * however many events the container has.  Returns 0 or -1.
+ */
+int
+store_api_processes(struct store *s, const char *cid, int64_t max,
+    store_api_process_cb cb, void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 rc, stop = 0;
+
+	if ((st = sa_prepare(s, "SELECT e.pid, e.ppid, ex.s, co.s, sc.s,"
+	    " e.argv, e.time_ms FROM events e"
+	    " LEFT JOIN strings ex ON ex.id = e.exe"
+	    " LEFT JOIN strings co ON co.id = e.comm"
+	    " LEFT JOIN strings sc ON sc.id = e.syscall"
+	    " WHERE e.container = (SELECT id FROM containers WHERE cid = ?1)"
+	    " AND e.pid IS NOT NULL"
+	    " ORDER BY e.time_ms DESC, e.id DESC LIMIT ?2")) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, cid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, max);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = cb(arg, sqlite3_column_int64(st, 0),
+		    sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 1), sa_text(st, 2), sa_text(st, 3),
+		    sa_text(st, 4), sa_text(st, 5),
+		    sqlite3_column_int64(st, 6));
+	sqlite3_finalize(st);
+	return (stop || rc == SQLITE_DONE ? 0 :
+	    sa_fail(s, "reading processes"));
+}
+
+/*
+ * Calls cb with the containers whose id is arg or begins with it (at
+ * most 2: enough to see an ambiguous prefix), the exact one first.
  * Returns 0 or -1.
+ */
+int
+store_api_container(struct store *s, const char *arg, store_container_cb cb,
+    void *cbarg)
+{
+	struct store_container	 c;
+	sqlite3_stmt		*st;
+	char			*hi;
+	int			 rc, stop = 0;
+
+	if ((st = sa_prepare(s, "SELECT cid, runtime, name, image, image_id,"
+	    " image_digest, pod_name, pod_namespace, pod_uid, container_name,"
+	    " source, started_ms, first_ms, last_ms, events FROM containers"
+	    " WHERE cid >= ?1 AND cid < ?2 ORDER BY cid != ?1, cid LIMIT 2")) ==
+	    NULL)
+		return (-1);
+	xasprintf(&hi, "%s\xff", arg);
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c.cid = sa_text(st, 0);
+		c.runtime = sa_text(st, 1);
+		c.name = sa_text(st, 2);
+		c.image = sa_text(st, 3);
+		c.image_id = sa_text(st, 4);
+		c.image_digest = sa_text(st, 5);
+		c.pod_name = sa_text(st, 6);
+		c.pod_namespace = sa_text(st, 7);
+		c.pod_uid = sa_text(st, 8);
+		c.container_name = sa_text(st, 9);
+		c.source = sa_text(st, 10);
+		c.started_ms = sqlite3_column_int64(st, 11);
+		c.first_ms = sqlite3_column_int64(st, 12);
+		c.last_ms = sqlite3_column_int64(st, 13);
+		c.events = sqlite3_column_int64(st, 14);
+		stop = cb(cbarg, &c);
+	}
+	sqlite3_finalize(st);
+	free(hi);
+	return (stop || rc == SQLITE_DONE ? 0 :
+	    sa_fail(s, "reading containers"));
+}
+
+/*
+ * Calls cb with the number of anomalies of each severity and rule, as the
+ * counters "anomalies/SEVERITY/RULE" keep them (store_anomaly_add()): a
+ * range of the counters' key, never a count of the rows.  Returns 0 or -1.
  */
 int
 store_api_anomaly_counts(struct store *s, store_api_count_cb cb, void *arg)
 {
 	sqlite3_stmt	*st;
+	const char	*name, *slash;
+	char		*sev;
 	int		 rc, stop = 0;
 
-	if ((st = sa_prepare(s, "SELECT severity, rule, count(*)"
-	    " FROM anomalies GROUP BY severity, rule"
-	    " ORDER BY severity, rule")) == NULL)
+	if ((st = sa_prepare(s, "SELECT name, value FROM counters"
+	    " WHERE name >= 'anomalies/' AND name < 'anomalies0'"
+	    " ORDER BY name")) == NULL)
 		return (-1);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = cb(arg, sa_text(st, 0), sa_text(st, 1),
-		    sqlite3_column_int64(st, 2));
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = sa_text(st, 0) + strlen("anomalies/");
+		if ((slash = strchr(name, '/')) == NULL)
+			continue;
+		sev = xstrndup(name, (size_t)(slash - name));
+		stop = cb(arg, sev, slash + 1, sqlite3_column_int64(st, 1));
+		free(sev);
+	}
 	sqlite3_finalize(st);
 	return (stop || rc == SQLITE_DONE ? 0 :
 	    sa_fail(s, "counting anomalies"));

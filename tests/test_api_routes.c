@@ -449,6 +449,27 @@ test_containers(void)
 	ok(all, "all of it");
 	is_int(json_array_size(json_object_get(res.json, "anomalies")), 0,
 	    "its anomalies: none (its podman exec session was learnt)");
+	ok(num(res.json, "event_count") >= 50, "event_count: its stored "
+	    "events (%lld)", (long long)num(res.json, "event_count"));
+	{
+		json_t *procs = json_object_get(res.json, "processes"), *pr;
+		size_t j;
+		long long evs = 0;
+		int shaped = json_array_size(procs) > 0;
+
+		json_array_foreach(procs, j, pr) {
+			evs += num(pr, "events");
+			if (json_object_get(pr, "pid") == NULL ||
+			    json_object_get(pr, "ppid") == NULL ||
+			    !json_is_array(json_object_get(pr, "execs")))
+				shaped = 0;
+		}
+		ok(shaped, "processes: %zu, each with pid, ppid and execs",
+		    json_array_size(procs));
+		is_int(evs, num(res.json, "processes_events"),
+		    "processes_events: the events they come from");
+		ok(evs > 0 && evs <= 500, "at most 500 (%lld)", evs);
+	}
 	done(&res);
 	is_int(status_of("GET", "/containers/{id}",
 	    "0bfbc1d7ce35b6b804d770900d33dcce25a87a3a8a88a04ca197e63ea2678eb4",

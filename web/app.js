@@ -490,9 +490,9 @@ async function containersView(view, r, seq) {
   every(refreshStatus);
 }
 
-// The process tree of a container from its events: one node per pid,
-// named by its last exec (exe and argv), children by ppid.
-function buildTree(events, anomalies) {
+// The process tree of a container from the API's processes (one per pid
+// seen in its last events, with its newest exec): children by ppid.
+function buildTree(processes, anomalies) {
   const nodes = new Map();
   const flagged = new Map();
   for (const a of anomalies || [])
@@ -500,25 +500,13 @@ function buildTree(events, anomalies) {
       if (!flagged.has(a.pid)) flagged.set(a.pid, []);
       flagged.get(a.pid).push(a);
     }
-  const sorted = [...events].sort((x, y) => (x.time ?? 0) - (y.time ?? 0));
-  for (const e of sorted) {
-    if (e.pid === null || e.pid === undefined) continue;
-    let n = nodes.get(e.pid);
-    if (!n) {
-      n = {pid: e.pid, ppid: e.ppid, exe: e.exe, argv: null, comm: e.comm,
-        first: e.time, events: 0, children: [], execs: []};
-      nodes.set(e.pid, n);
-    }
-    n.events++;
-    if (e.ppid !== null && e.ppid !== undefined) n.ppid = e.ppid;
-    if (e.exe) n.exe = e.exe;
-    if (e.syscall === 'execve' || e.syscall === 'execveat' || e.argv) {
-      const cmd = argvText(e.argv) || e.proctitle || e.exe;
-      if (cmd && n.execs[n.execs.length - 1] !== cmd) n.execs.push(cmd);
-      if (e.argv) n.argv = e.argv;
-    }
+  for (const p of processes || []) {
+    if (p.pid === null || p.pid === undefined || nodes.has(p.pid)) continue;
+    nodes.set(p.pid, {pid: p.pid, ppid: p.ppid, exe: p.exe, argv: p.argv,
+      comm: p.comm, first: p.first_seen, events: p.events, children: [],
+      execs: p.execs || []});
   }
-  // Parents seen only as a ppid get a placeholder node.
+  // Parents seen only as a ppid are not drawn: their children are roots.
   const roots = [];
   for (const n of nodes.values()) {
     const p = nodes.get(n.ppid);
@@ -549,34 +537,16 @@ function treeList(nodes, flagged, depth = 0) {
   }));
 }
 
-const TREE_EVENTS = 5000;
-
-// A container's events, newest first as the API pages them, up to
-// TREE_EVENTS; the detail object has its last 50 only.  Falls back on those.
-async function containerEvents(c) {
-  let items = [];
-  let cursor = null;
-  try {
-    do {
-      const res = await api(`/events${qs({container: c.id, limit: 1000,
-        cursor})}`);
-      items = items.concat(res.items || []);
-      cursor = res.next_cursor;
-    } while (cursor && items.length < TREE_EVENTS);
-  } catch (e) {
-    if (e.status === 401) throw e;
-    return {events: c.events || [], more: true};
-  }
-  return {events: items, more: Boolean(cursor)};
-}
-
 async function containerView(view, r, seq) {
+  // One request: the container, its anomalies, its process tree (from a
+  // bounded number of its last events) and its last events.
   const c = await api(`/containers/${enc(r.id)}`);
   if (seq !== state.renderSeq) return;
-  const {events, more} = await containerEvents(c);
-  if (seq !== state.renderSeq) return;
+  const events = c.events || [];
+  const total = c.event_count ?? events.length;
   const anomalies = c.anomalies || [];
-  const {roots, flagged} = buildTree(events, anomalies);
+  const {roots, flagged} = buildTree(c.processes, anomalies);
+  const partial = (c.processes_events ?? 0) < total;
   fill(view,
     h('p', {class: 'crumbs'}, h('a', {href: '#/containers'}, '← Containers')),
     h('h1', {}, `Container ${c.name || short(c.id)}`),
@@ -589,7 +559,7 @@ async function containerView(view, r, seq) {
       c.pod_name ? fact('Pod', `${c.pod_namespace || ''}/${c.pod_name}`) : null,
       fact('First seen', fmtTime(c.first_seen)),
       fact('Last seen', fmtTime(c.last_seen)),
-      fact('Events', `${fmtNum(events.length)}${more ? '+' : ''}`),
+      fact('Events', fmtNum(total)),
       fact('Attribution', c.attribution)),
     h('h2', {}, 'Anomalies ', h('span', {class: 'muted'}, anomalies.length)),
     anomalies.length ? anomalyTable(anomalies)
@@ -599,10 +569,10 @@ async function containerView(view, r, seq) {
     roots.length ? h('div', {class: 'tree-box', id: 'process-tree'},
       treeList(roots, flagged))
       : h('p', {class: 'empty'}, 'No process events.'),
-    more ? h('p', {class: 'muted'}, `The tree is built from the last ` +
-      `${fmtNum(events.length)} events.`) : null,
-    h('details', {}, h('summary', {}, `Events (${fmtNum(events.length)}` +
-      `${more ? '+' : ''})`), eventTable(events.slice(0, 500))));
+    partial ? h('p', {class: 'muted'}, `The tree is built from the last ` +
+      `${fmtNum(c.processes_events)} events.`) : null,
+    h('details', {}, h('summary', {}, `Last events (${fmtNum(events.length)}` +
+      ` of ${fmtNum(total)})`), eventTable(events)));
   every(refreshStatus);
 }
 
