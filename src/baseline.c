@@ -487,6 +487,13 @@ baseline_check(struct baseline_image *im, enum feature_kind kind,
 	}
 	if (e == NULL)
 		return (active ? 0 : 1);
+	/*
+	 * An event held back for its lineage may come after later ones: what
+	 * the profile learns is dated within its learning, which began with
+	 * the image's first event (or a relearn).
+	 */
+	if (!active && t < im->first_ms)
+		t = im->first_ms;
 	e->count++;
 	if (e->first_ms == 0 || t < e->first_ms)
 		e->first_ms = t;
