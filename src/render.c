@@ -187,11 +187,12 @@ render_event_text(FILE *out, const struct event *ev)
 	int	i;
 
 	render_time_text(ts, sizeof ts, ev->time_ms);
-	fprintf(out, "%s %llu %-10s pid=%d ppid=%d %-12.12s %s", ts,
+	fprintf(out, "%s %llu %-10s pid=%d ppid=%d %-12.12s%s %s", ts,
 	    (unsigned long long)ev->serial,
 	    ev->syscall != NULL ? ev->syscall : (ev->types ? ev->types : "?"),
 	    ev->pid, ev->ppid, ev->container != NULL ? ev->container : "host",
-	    ev->exe != NULL ? ev->exe : "-");
+	    ev->container == NULL ? "" : ev->runtime_work ? " (runtime)" :
+	    ev->session ? " (session)" : "", ev->exe != NULL ? ev->exe : "-");
 	for (i = 0; i < ev->argc && i < 16; i++)
 		fprintf(out, "%s%s", i == 0 ? " [" : " ", ev->argv[i]);
 	if (ev->argc > 0)

@@ -165,6 +165,31 @@ store_werr(struct store *s, const char *what)
 	store_abandon(s);
 }
 
+/*
+ * Puts the database in WAL mode.  On a new database another process may
+ * be doing the same or creating the schema: SQLite then says "locked"
+ * without asking the busy handler, so this tries again for STORE_BUSY_MS.
+ */
+static int
+store_wal(struct store *s)
+{
+	int	i, rc;
+
+	for (i = 0; i < STORE_BUSY_MS / 10; i++) {
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL,
+		    NULL);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		usleep(10000);
+	}
+	if (rc != SQLITE_OK) {
+		log_warnx("database: setting WAL mode: %s",
+		    sqlite3_errmsg(s->db));
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 store_exec(struct store *s, const char *sql)
 {
@@ -373,8 +398,7 @@ store_open(const char *path, int flags, char **cause)
 	 * (time order), so more buys no throughput, and ingest's memory is
 	 * part of a 64 MiB budget (bench/api.sh measures it).  No mmap.
 	 */
-	if ((!(flags & STORE_NOCHANGE) &&
-	    store_exec(s, "PRAGMA journal_mode = WAL") != 0) ||
+	if ((!(flags & STORE_NOCHANGE) && store_wal(s) != 0) ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL") != 0 ||
 	    store_exec(s, "PRAGMA cache_size = -16384") != 0) {
 		xasprintf(cause, "cannot set up %s: %s", path,

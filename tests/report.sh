@@ -19,6 +19,13 @@ is $? 1 "report without a database: exit 1"
     "$TOP_SRCDIR/tests/data/sample-state" "$TOP_SRCDIR/tests/data/sample.log" \
     > /dev/null 2>&1
 is $? 0 "ingest of the sample log"
+# The text listing says whose code an event shows: web1's crun and conmon
+# are the runtime's, its podman exec session's commands the session's.
+"$DRIFTWATCH" --db "$DB" events --container 0bfbc1d7ce35 --limit 0 > "$TMP/w1.txt"
+ok "$(grep -q ' 0bfbc1d7ce35 (runtime) /usr/bin/conmon' "$TMP/w1.txt" &&
+    grep -q ' 0bfbc1d7ce35 (session) /bin/busybox \[sh -c' "$TMP/w1.txt" &&
+    grep -q ' 0bfbc1d7ce35 /bin/busybox \[httpd' "$TMP/w1.txt"; echo $?)" \
+    "events: the runtime's work and the session marked, the container's own not"
 
 # The capture's period, from the stored events' times.
 "$DRIFTWATCH" --db "$DB" events --json --limit 0 > "$TMP/ev.json"
