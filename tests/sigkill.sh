@@ -52,7 +52,7 @@ if [ -r "$SHARED/perf/genlog.py" ]; then
 	    "$TMP/c.log" > /dev/null 2>&1
 	n=$(sqlite3 "$TMP/p.db" 'SELECT count(*) FROM events')
 	c=$(sqlite3 "$TMP/p.db" 'SELECT count(*) FROM containers WHERE events > 0')
-	ok "$([ "$n" -lt 50000 ] && [ "$c" -gt 1 ]; echo $?)" \
+	ok "$([ "$n" -lt 90000 ] && [ "$c" -gt 1 ]; echo $?)" \
 	    "an ingest that prunes ($n events of $c containers kept)"
 	is "$(sqlite3 "$TMP/p.db" < "$AGREE")" 1 \
 	    "counters equal the rows after pruning"
