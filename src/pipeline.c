@@ -174,8 +174,8 @@ pipeline_stats(struct pipeline *p)
 }
 
 /*
- * Has the worker of p read the kernel's audit status now and then, its
- * lost and backlog counts stored with the next commit: the live inputs
+ * Has p read the kernel's audit status at its commits, every 10 s at most,
+ * its lost and backlog counts stored with them: the live inputs
  * (plugin, netlink) do.  Reading needs CAP_AUDIT_CONTROL; a process
  * without it says once that it cannot see them.
  */
@@ -185,12 +185,12 @@ pipeline_watch_kernel(struct pipeline *p)
 	p->kernel_watch = 1;
 }
 
+/* At a commit (now: its time): the kernel's status when it is due. */
 static void
-pipeline_kernel(struct pipeline *p)
+pipeline_kernel(struct pipeline *p, int64_t now)
 {
 	struct kaudit_status	 st;
 	char			*cause = NULL;
-	int64_t			 now = timearg_now_ms();
 
 	if (!p->kernel_watch || now < p->kernel_next_ms)
 		return;
@@ -439,11 +439,12 @@ pipeline_commit(struct pipeline *p)
 	d.records = now.records - p->saved.records;
 	d.anomalies = now.anomalies - p->saved.anomalies;
 	d.suppressed = now.suppressed - p->saved.suppressed;
+	p->last_commit_ms = timearg_now_ms();
+	pipeline_kernel(p, p->last_commit_ms);
 	d.kernel_read_ms = p->kernel.kernel_read_ms;
 	d.kernel_lost = p->kernel.kernel_lost;
 	d.kernel_backlog = p->kernel.kernel_backlog;
 	d.kernel_backlog_limit = p->kernel.kernel_backlog_limit;
-	p->last_commit_ms = timearg_now_ms();
 	/* Drops are counted in the database; the log hears of them too. */
 	if ((uint64_t)now.dropped > p->drop_logged && (p->drop_logged_ms == 0 ||
 	    p->last_commit_ms - p->drop_logged_ms >= PIPELINE_DROP_LOG_MS)) {
@@ -499,7 +500,6 @@ pipeline_run_worker(struct pipeline *p, void (*tick)(void *), void *arg)
 	for (;;) {
 		if (tick != NULL)
 			tick(arg);
-		pipeline_kernel(p);
 		rc = queue_pop(p->queue, &item, 200);
 		if (rc == 1) {
 			it = item;
