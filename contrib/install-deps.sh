@@ -12,10 +12,10 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libaudit-dev libauparse-dev libsqlite3-dev libyaml-dev \
-	libmicrohttpd-dev libjansson-dev libcap-ng-dev \
+	libmicrohttpd-dev libjansson-dev libcap-ng-dev libpq-dev \
 	sqlite3 auditd python3 ca-certificates time curl openssl wrk \
 	podman crun netavark iptables busybox-static catatonit \
-	docker.io containerd runc \
+	docker.io containerd runc postgresql-15 postgresql-client-15 \
 	chromium \
 	>/dev/null
 # clang and its compiler-rt (libFuzzer, sanitizers): configure

@@ -30,6 +30,7 @@
 #include "api.h"
 #include "api_int.h"
 #include "config.h"
+#include "fleet.h"
 #include "render.h"
 #include "store.h"
 #include "store_api.h"
@@ -416,6 +417,7 @@ api_status(struct api_ctx *ctx, const struct api_request *req,
 	struct store_counters	 c;
 	json_t			*o;
 	int64_t			 events, containers, states[2] = { 0, 0 };
+	int64_t			 backlog, lag;
 
 	(void)req;
 	if (store_status(ctx->store, &c, &events, &containers) != 0 ||
@@ -439,6 +441,10 @@ api_status(struct api_ctx *ctx, const struct api_request *req,
 	json_object_set_new(o, "anomalies_suppressed",
 	    json_integer(c.suppressed));
 	render_loss_json(o, &c);
+	if (fleet_status(ctx->cfg, store_db(ctx->store), &backlog, &lag) == 0) {
+		json_object_set_new(o, "fleet_backlog", json_integer(backlog));
+		json_object_set_new(o, "fleet_lag_ms", json_integer(lag));
+	}
 	/* The API reads the database; no plugin queue feeds this process. */
 	json_object_set_new(o, "queue_depth", json_integer(0));
 	json_object_set_new(o, "images", json_pack("{s:I,s:I}", "learning",
@@ -491,7 +497,7 @@ api_metrics(struct api_ctx *ctx, const struct api_request *req,
 	FILE			*f;
 	char			*buf = NULL;
 	size_t			 len = 0;
-	int64_t			 events, containers, last, now;
+	int64_t			 events, containers, last, now, backlog, lag;
 	int64_t			 states[2] = { 0, 0 };
 	int			 rc;
 
@@ -547,6 +553,13 @@ api_metrics(struct api_ctx *ctx, const struct api_request *req,
 	    last > 0 && now > last ? (double)(now - last) / 1000.0 : 0.0);
 	api_metric(f, "driftwatch_queue_depth", "gauge",
 	    "Records waiting in the plugin's queue.", 0);
+	if (fleet_status(ctx->cfg, store_db(ctx->store), &backlog, &lag) == 0) {
+		api_metric(f, "driftwatch_fleet_backlog", "gauge",
+		    "Rows and events waiting to ship to the fleet store.",
+		    backlog);
+		api_metric(f, "driftwatch_fleet_lag_ms", "gauge",
+		    "Milliseconds the oldest of them has waited.", lag);
+	}
 	if (fclose(f) != 0 || rc != 0) {
 		free(buf);
 		api_error(res, 500, "database",

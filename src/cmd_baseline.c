@@ -30,6 +30,8 @@
 
 #include "cmd.h"
 #include "cmd_baseline.h"
+#include "cmd_fleet.h"
+#include "pg.h"
 #include "log.h"
 #include "profile.h"
 #include "profile_import.h"
@@ -620,5 +622,7 @@ cmd_baseline(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if ((rc = baseline_args(c, argc - 1, argv + 1, &a)) >= 0)
 		return (rc);
+	if (pg_is_url(ctx->cfg->db))
+		return (cmd_fleet_baseline(ctx, c->name, a.arg, a.all));
 	return (c->fn(ctx, &a));
 }

@@ -23,6 +23,7 @@
 #include "cmd.h"
 #include "cmd_netlink.h"
 #include "input_netlink.h"
+#include "fleet.h"
 #include "log.h"
 #include "pipeline.h"
 #include "privs.h"
@@ -140,8 +141,11 @@ cmd_netlink(struct cmd_ctx *ctx, int argc, char **argv)
 	    mode == INPUT_NETLINK_OWN ? "as the audit daemon" :
 	    "multicast, beside auditd", ctx->cfg->db);
 	pipeline_watch_kernel(r.pipeline);
+	if (fleet_thread_start(ctx->cfg, &cause) != 0)
+		fatalx("%s", cause);
 	rc = pipeline_run_worker(r.pipeline, NULL, NULL);
 	pthread_join(thread, NULL);
+	fleet_thread_stop();
 	st = pipeline_stats(r.pipeline);
 	log_info("netlink stopping: %llu events, %llu stored, %llu dropped, "
 	    "%llu gaps, %llu malformed, %llu socket overruns",

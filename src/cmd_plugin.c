@@ -39,6 +39,7 @@
 #include "cmd.h"
 #include "group.h"
 #include "linebuf.h"
+#include "fleet.h"
 #include "log.h"
 #include "pipeline.h"
 #include "privs.h"
@@ -327,8 +328,11 @@ cmd_plugin(struct cmd_ctx *ctx, int argc, char **argv)
 		fatalx("cannot start the reader thread");
 	log_info("plugin started, database %s", ctx->cfg->db);
 	pipeline_watch_kernel(r.pipeline);
+	if (fleet_thread_start(ctx->cfg, &cause) != 0)
+		fatalx("%s", cause);
 	rc = pipeline_run_worker(r.pipeline, plugin_tick, ctx);
 	pthread_join(thread, NULL);
+	fleet_thread_stop();
 	st = pipeline_stats(r.pipeline);
 	log_info("plugin stopping: %llu events, %llu stored, %llu dropped, "
 	    "%llu gaps, %llu malformed",

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "fleet.h"
 #include "kaudit.h"
 #include "log.h"
 #include "render.h"
@@ -183,14 +184,15 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store		*s;
 	json_t			*o;
 	char			 ts[64];
-	int64_t			 events, containers;
-	int			 json = 0, rc, kernel;
+	int64_t			 events, containers, backlog, lag;
+	int			 json = 0, rc, kernel, fleet;
 
 	if ((rc = query_json_only("status", argc, argv, &json)) >= 0)
 		return (rc);
 	if ((s = cmd_open_store(ctx)) == NULL)
 		return (CMD_ERROR);
 	rc = store_status(s, &c, &events, &containers);
+	fleet = fleet_status(ctx->cfg, store_db(s), &backlog, &lag) == 0;
 	store_close(s);
 	if (rc != 0)
 		return (CMD_ERROR);
@@ -211,6 +213,12 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		json_object_set_new(o, "anomalies_suppressed",
 		    json_integer(c.suppressed));
 		render_loss_json(o, &c);
+		if (fleet) {
+			json_object_set_new(o, "fleet_backlog",
+			    json_integer(backlog));
+			json_object_set_new(o, "fleet_lag_ms",
+			    json_integer(lag));
+		}
 		render_json_line(stdout, o);
 		return (CMD_OK);
 	}
@@ -235,5 +243,8 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("records     %lld\n", (long long)c.records);
 	printf("anomalies   %lld (%lld over the rate limit)\n",
 	    (long long)c.anomalies, (long long)c.suppressed);
+	if (fleet)
+		printf("fleet       %lld rows waiting to ship, the oldest for "
+		    "%lld ms\n", (long long)backlog, (long long)lag);
 	return (CMD_OK);
 }

@@ -148,6 +148,27 @@ static const struct config_opt config_opts[] = {
 	  "those built in (empty: the built-in ones)" },
 	{ "metrics_public", CONFIG_BOOL, OFF(metrics_public), "no", 0, 1,
 	  "serve: answer /metrics (at the root) without the token" },
+	{ "fleet_url", CONFIG_STRING, OFF(fleet_url), "", 0, 0,
+	  "fleet: the central PostgreSQL (a libpq URI or key=value string; "
+	  "TLS with sslmode=; empty: no fleet)" },
+	{ "fleet_password_file", CONFIG_STRING, OFF(fleet_password_file), "",
+	  0, 0, "fleet: the password file (libpq's passfile format: "
+	  "host:port:db:user:password), never the password itself" },
+	{ "node_name", CONFIG_STRING, OFF(node_name), "", 0, 0,
+	  "fleet: this node's name (empty: the host name)" },
+	{ "fleet_events", CONFIG_STRING, OFF(fleet_events), "evidence", 0, 0,
+	  "fleet: which events ship: none, evidence (those anomalies point "
+	  "to) or all" },
+	{ "fleet_batch", CONFIG_INT, OFF(fleet_batch), "2000", 1, 100000,
+	  "fleet: rows per batch (one server transaction)" },
+	{ "fleet_interval", CONFIG_INT, OFF(fleet_interval), "2", 1, 3600,
+	  "fleet: seconds between shipments when nothing is waiting" },
+	{ "fleet_retry_max", CONFIG_INT, OFF(fleet_retry_max), "60", 1, 3600,
+	  "fleet: longest wait, in seconds, between retries while the server "
+	  "cannot be reached (doubling from 1)" },
+	{ "fleet_pull_interval", CONFIG_INT, OFF(fleet_pull_interval), "60", 1,
+	  86400, "fleet: seconds between pulls of the fleet's profiles and "
+	  "acknowledgements" },
 };
 
 #define CONFIG_NOPTS	(sizeof config_opts / sizeof config_opts[0])

@@ -50,6 +50,14 @@ struct config {
 	char		*api_user;
 	char		*web_root;
 	int64_t		 metrics_public;
+	char		*fleet_url;
+	char		*fleet_password_file;
+	char		*node_name;
+	char		*fleet_events;
+	int64_t		 fleet_batch;
+	int64_t		 fleet_interval;
+	int64_t		 fleet_retry_max;
+	int64_t		 fleet_pull_interval;
 };
 
 struct config	*config_create(void);

@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "cmd_baseline.h"
 #include "cmd_doctor.h"
+#include "cmd_fleet.h"
 #include "cmd_netlink.h"
 #include "cmd_profile.h"
 #include "cmd_report.h"
@@ -56,6 +57,8 @@ static const struct command commands[] = {
 	    "auditd, plugin, database, serve" },
 	{ "setup", cmd_setup, "go live on this host: rules, auditd plugin, "
 	    "database, API unit, cron (--undo reverts)" },
+	{ "fleet", cmd_fleet, "the fleet's PostgreSQL store: init, node add, "
+	    "push, prune" },
 	{ NULL, NULL, NULL }
 };
 

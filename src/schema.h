@@ -13,4 +13,7 @@ struct schema_step {
 
 extern const struct schema_step schema_steps[];
 
+/* The same for the fleet's PostgreSQL store, from schema/pg/NNN-*.sql. */
+extern const struct schema_step pg_schema_steps[];
+
 #endif
