@@ -438,6 +438,18 @@ if ((have_dw)); then
 	    bash "$top/bench/api.sh"
 fi
 
+# --- fleet: 8 nodes shipping into one PostgreSQL (bench/fleet.sh) -----------
+
+if ((have_dw)) && [[ ${BENCH_FLEET:-1} != 0 ]]; then
+	if [[ $(id -u) == 0 ]]; then
+		DRIFTWATCH=$DRIFTWATCH GENLOG=$GENLOG BENCH_DIR=$DATA \
+		    bash "$top/bench/fleet.sh"
+	else
+		say ""
+		say "fleet: skipped: needs root for its PostgreSQL (BENCH_FLEET=0 to leave it out)"
+	fi
+fi
+
 # --- the false-positive soak (bench/soak.sh): the e2e tests, long --------------
 
 if ((have_dw)) && [[ ${BENCH_SOAK:-1} != 0 ]]; then

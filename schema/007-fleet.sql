@@ -6,7 +6,9 @@
 -- db and local id); gen: the shipment generation (a change marks its row
 -- with the current one; a shipment takes the rows of generations before
 -- it and moves gen on); events: the last events.id shipped (fleet_events
--- = all); acked_ms: the newest central acknowledgement pulled.
+-- = all); events_ok_ms: when every stored event had shipped (the lag of
+-- the events waiting counts from it); acked_ms: the newest central
+-- acknowledgement pulled.
 CREATE TABLE fleet_state (
 	name	TEXT PRIMARY KEY,
 	value	INTEGER NOT NULL

@@ -45,6 +45,8 @@ static const char fleet_triggers[] =
 	FLEET_MARK("3", "NEW.image") " END;"
 	"CREATE TRIGGER fleet_profile_d AFTER DELETE ON profile BEGIN "
 	FLEET_MARK("3", "OLD.image") " END;"
+	"INSERT OR REPLACE INTO fleet_state VALUES ('events_ok_ms', "
+	FLEET_NOW ");"
 	"INSERT OR IGNORE INTO fleet_dirty SELECT 1, id, 1, " FLEET_NOW
 	" FROM anomalies;"
 	"INSERT OR IGNORE INTO fleet_dirty SELECT 2, id, 1, " FLEET_NOW
@@ -183,10 +185,13 @@ fleet_outbox_take(sqlite3 *db, int64_t limit, int64_t *gen, int64_t *taken,
 /*
  * The server committed the shipment of generation gen: forgets the taken
  * rows that did not change since, and moves the events cursor to
- * events_to (0: unchanged).  Returns 0 or -1.
+ * events_to (0: unchanged); caught_up_ms, when not 0, is when every
+ * stored event had shipped (the events' lag counts from it).  Returns 0
+ * or -1.
  */
 int
-fleet_outbox_done(sqlite3 *db, int64_t gen, int64_t events_to, char **cause)
+fleet_outbox_done(sqlite3 *db, int64_t gen, int64_t events_to,
+    int64_t caught_up_ms, char **cause)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
@@ -206,6 +211,8 @@ fleet_outbox_done(sqlite3 *db, int64_t gen, int64_t events_to, char **cause)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE || (events_to > 0 &&
 	    fleet_outbox_set(db, "events", events_to) != 0) ||
+	    (caught_up_ms > 0 &&
+	    fleet_outbox_set(db, "events_ok_ms", caught_up_ms) != 0) ||
 	    sqlite3_exec(db, "DELETE FROM temp.fleet_taken", NULL, NULL,
 	    NULL) != SQLITE_OK) {
 		fleet_outbox_fail(db, "fleet: marking shipped", cause);
@@ -218,14 +225,14 @@ fleet_outbox_done(sqlite3 *db, int64_t gen, int64_t events_to, char **cause)
 /*
  * What waits to ship: changed rows, plus the events after the cursor when
  * all events ship; *lag_ms: how long the oldest of them has waited (0:
- * nothing).  Returns 0, or -1 when this database has no fleet tables.
+ * nothing; for events, since every stored event had last shipped).  Returns 0, or -1 when this database has no fleet tables.
  */
 int
 fleet_outbox_backlog(sqlite3 *db, int all_events, int64_t now_ms,
     int64_t *backlog, int64_t *lag_ms)
 {
 	sqlite3_stmt	*st;
-	int64_t		 cursor, oldest = 0;
+	int64_t		 cursor, ok_ms, oldest = 0;
 	int		 rc;
 
 	*backlog = *lag_ms = 0;
@@ -241,16 +248,15 @@ fleet_outbox_backlog(sqlite3 *db, int all_events, int64_t now_ms,
 	if (rc != SQLITE_ROW)
 		return (-1);
 	if (all_events && fleet_outbox_get(db, "events", &cursor) == 0 &&
-	    sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM events"
-	    " WHERE id > ?1), (SELECT time_ms FROM events WHERE id > ?1"
-	    " ORDER BY id LIMIT 1)", -1, &st, NULL) == SQLITE_OK) {
+	    fleet_outbox_get(db, "events_ok_ms", &ok_ms) == 0 &&
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM events WHERE id > ?1",
+	    -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, cursor);
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_int64(st, 0) > 0) {
 			*backlog += sqlite3_column_int64(st, 0);
-			if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
-			    (oldest == 0 ||
-			    sqlite3_column_int64(st, 1) < oldest))
-				oldest = sqlite3_column_int64(st, 1);
+			if (ok_ms > 0 && (oldest == 0 || ok_ms < oldest))
+				oldest = ok_ms;
 		}
 		sqlite3_finalize(st);
 	}

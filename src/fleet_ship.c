@@ -380,6 +380,7 @@ fleet_ship_round(PGconn *pg, sqlite3 *db, const struct fleet_ship_conf *fc,
 	const char		*sql;
 	char			*lit, *tail;
 	int64_t			 gen, taken, after = 0, upto = 0, nall = 0;
+	int64_t			 read_ms = 0;
 	int			 i, rc = -1;
 
 	memset(b, 0, sizeof b);
@@ -392,6 +393,7 @@ fleet_ship_round(PGconn *pg, sqlite3 *db, const struct fleet_ship_conf *fc,
 			xasprintf(cause, "fleet: reading the events cursor");
 			return (-1);
 		}
+		read_ms = fleet_now_ms();
 		upto = fleet_last_event(db, after, fc->batch, &nall);
 	}
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
@@ -444,7 +446,7 @@ fleet_ship_round(PGconn *pg, sqlite3 *db, const struct fleet_ship_conf *fc,
 	if (rc != 0)
 		goto rollback;
 	rc = fleet_outbox_done(db, gen, fc->events == FLEET_EVENTS_ALL ?
-	    upto : 0, cause);
+	    upto : 0, nall < fc->batch ? read_ms : 0, cause);
 	out->rows = taken;
 	out->events = b[FS_EVENTS].rows;
 	out->more = taken >= fc->batch || nall >= fc->batch;

@@ -109,7 +109,7 @@ BEGIN
 		RETURN;
 	END IF;
 	PERFORM pg_advisory_xact_lock(lo);
-	IF to_regclass(part) IS NOT NULL THEN
+	IF EXISTS (SELECT FROM pg_class WHERE relname = part) THEN
 		RETURN;
 	END IF;
 	CREATE TEMP TABLE IF NOT EXISTS dw_moved (LIKE events) ON COMMIT DROP;
@@ -120,6 +120,9 @@ BEGIN
 	    ' FOR VALUES FROM (%s) TO (%s)', part, lo, lo + 86400000);
 	INSERT INTO events SELECT * FROM dw_moved;
 	DELETE FROM dw_moved;
+EXCEPTION WHEN duplicate_table THEN
+	-- made meanwhile by another node's transaction
+	NULL;
 END $$;
 
 CREATE TABLE paths (
@@ -240,7 +243,8 @@ CREATE TABLE node_counters (
 -- Row-level security: a node's role (member of driftwatch_node) inserts
 -- and reads only rows of its own node and reads the fleet's profiles; the
 -- API's role (driftwatch_api) reads everything and acknowledges anomalies.
--- The schema's owner bypasses these policies.
+-- The schema's owner bypasses these policies.  (SELECT dw_node()) is
+-- evaluated once per statement, dw_node() would be once per row.
 DO $$ BEGIN
 	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'driftwatch_node')
 	THEN CREATE ROLE driftwatch_node NOLOGIN;
@@ -259,7 +263,8 @@ BEGIN
 	LOOP
 		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
 		EXECUTE format('CREATE POLICY own_node ON %I TO driftwatch_node'
-		    ' USING (node = dw_node()) WITH CHECK (node = dw_node())',
+		    ' USING (node = (SELECT dw_node()))'
+		    ' WITH CHECK (node = (SELECT dw_node()))',
 		    t);
 		EXECUTE format('CREATE POLICY api_all ON %I TO driftwatch_api'
 		    ' USING (true)', t);
@@ -269,7 +274,8 @@ BEGIN
 	END LOOP;
 END $$;
 ALTER TABLE nodes ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_node ON nodes TO driftwatch_node USING (name = dw_node());
+CREATE POLICY own_node ON nodes TO driftwatch_node
+	USING (name = (SELECT dw_node()));
 CREATE POLICY api_all ON nodes TO driftwatch_api USING (true);
 GRANT SELECT, UPDATE (last_push_ms, clock_skew_ms) ON nodes TO driftwatch_node;
 GRANT SELECT ON nodes TO driftwatch_api;

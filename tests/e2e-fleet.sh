@@ -1,0 +1,306 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# e2e-fleet.sh: nodes shipping to a real PostgreSQL 15 (tests/lab/pg.sh:
+# initdb in a temporary directory, a unix socket and a loopback port,
+# stopped by its pid).  Needs root and postgresql-15; skips otherwise.
+#
+# - fleet init makes the schema, a second init finds it up to date;
+#   fleet node add makes login roles whose password only a passfile holds;
+#   a wrong password is one clear error and the node's data stays local.
+# - Two plugin processes (nodes a and b, their own SQLite), fed the real
+#   podman capture tests/data/sample.log through their stdin: the central
+#   store holds both nodes' rows under their names, counts equal to what
+#   each node has (a ships every event, b the evidence of its anomalies).
+# - The server stopped for 30 s while node a ingests: a keeps storing, its
+#   fleet_backlog grows, one log line says so; the server back: the
+#   backlog drains to 0, counts equal, no key twice.
+# - A push killed (SIGKILL) mid-batch, then run again: nothing missing,
+#   nothing twice.
+# - Row-level security: a's role cannot write as b nor read b's events.
+# - A profile learnt by node d and locked on the central store is enforced
+#   by node e, which never ran the image: e's first drift is an anomaly,
+#   its normal behaviour none (a node without the fleet sees only the
+#   immutability alarms).  An anomaly acknowledged centrally is
+#   acknowledged on its node.
+
+. "$(dirname "$0")/lib.sh"
+. "$TOP_SRCDIR/tests/lab/pg.sh"
+
+command -v sqlite3 > /dev/null || skip_all "no sqlite3 shell"
+command -v psql > /dev/null || skip_all "no psql (postgresql-client-15)"
+PIDS=
+cleanup() {
+	for p in $PIDS; do kill -KILL "$p" 2> /dev/null; done
+	lab_pg_stop
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+chmod 0755 "$TMP"
+lab_pg_start "$TMP"
+case $? in
+0) ;;
+77) skip_all "$(lab_pg_start "$TMP" 2>&1 | sed -n 's/^SKIP: //p')" ;;
+*) echo "Bail out! PostgreSQL did not start"; exit 1 ;;
+esac
+SAMPLE=$TOP_SRCDIR/tests/data/sample.log
+STATE=$TOP_SRCDIR/tests/data/sample-state
+URL=$LAB_PG_URL
+psql_c() { lab_pg_psql driftwatch -tAc "$1"; }
+sq() { sqlite3 "$1" "$2"; }
+
+# --- init and nodes ---------------------------------------------------
+"$DRIFTWATCH" --db "$URL" fleet init > "$TMP/init1" 2>&1
+ok $? "fleet init creates the schema"
+"$DRIFTWATCH" --db "$URL" fleet init > "$TMP/init2" 2>&1
+grep -q 'up to date' "$TMP/init2"
+ok $? "a second fleet init finds it up to date"
+is "$(psql_c "SELECT count(*) FROM pg_class WHERE relname IN ('events',
+    'anomalies', 'containers', 'observations', 'profile')")" 5 \
+    "the fleet tables exist"
+
+# tcp URL of node N's role; its password only in TMP/N.pass
+conf() {
+	local n=$1
+	shift
+	{
+		echo "node_name = $n"
+		echo "fleet_url = postgresql://dw_node_$n@127.0.0.1:$LAB_PG_PORT/driftwatch"
+		echo "fleet_password_file = $TMP/$n.pass"
+		echo "fleet_retry_max = 2"
+		echo "fleet_interval = 1"
+		for kv in "$@"; do echo "$kv"; done
+	} > "$TMP/$n.conf"
+}
+for n in a b c d e; do
+	"$DRIFTWATCH" --db "$URL" fleet node add $n \
+	    --password-file "$TMP/$n.pass" > "$TMP/add-$n" 2>&1 ||
+	    echo "# node add $n failed: $(cat "$TMP/add-$n")"
+done
+grep -q "^node_name = a" "$TMP/add-a" && grep -q '^fleet_url = ' "$TMP/add-a"
+ok $? "fleet node add prints the node's configuration"
+is "$(stat -c %a "$TMP/a.pass")" 600 "the password file is 0600"
+grep -q "$(cut -d: -f5 "$TMP/a.pass")" "$TMP/add-a"
+is $? 1 "the password itself is not printed with --password-file"
+
+# --- a wrong password: one error, data kept locally ---------------------
+conf a "fleet_events = all"
+cp "$TMP/a.pass" "$TMP/good.pass"
+sed 's/:[^:]*$/:wrong/' "$TMP/good.pass" > "$TMP/a.pass"
+"$DRIFTWATCH" --config "$TMP/a.conf" --db "$TMP/w.db" ingest "$SAMPLE" \
+    > /dev/null 2>&1
+"$DRIFTWATCH" --config "$TMP/a.conf" --db "$TMP/w.db" fleet push \
+    > "$TMP/wrong.out" 2> "$TMP/wrong.err"
+is $? 1 "a push with a wrong password fails"
+grep -q 'password authentication failed' "$TMP/wrong.err"
+ok $? "and says why: $(head -c 160 "$TMP/wrong.err")"
+grep -q wrong "$TMP/wrong.err"
+is $? 1 "without showing the password"
+"$DRIFTWATCH" --config "$TMP/a.conf" --db "$TMP/w.db" status --json \
+    > "$TMP/wst.json"
+is "$(json_get "$TMP/wst.json" 'd["fleet_backlog"] > 1000')" True \
+    "the node keeps what it could not ship (fleet_backlog)"
+cp "$TMP/good.pass" "$TMP/a.pass"
+rm -f "$TMP"/w.db*
+
+# --- two plugin nodes --------------------------------------------------
+conf b "fleet_events = evidence"
+n=$(wc -l < "$SAMPLE")
+head -n "$((n / 2))" "$SAMPLE" > "$TMP/part1.log"
+sed -n "$((n / 2 + 1)),$((n * 3 / 4))p" "$SAMPLE" > "$TMP/part2.log"
+tail -n +"$((n * 3 / 4 + 1))" "$SAMPLE" > "$TMP/part3.log"
+mkfifo "$TMP/a.fifo"
+# node a: its stdin stays open (exec 7) until the end of the outage test
+"$DRIFTWATCH" -d --config "$TMP/a.conf" --db "$TMP/a.db" plugin \
+    < "$TMP/a.fifo" > "$TMP/a.log" 2>&1 &
+PA=$!
+PIDS="$PIDS $PA"
+exec 7> "$TMP/a.fifo"
+cat "$TMP/part1.log" >&7
+"$DRIFTWATCH" -d --config "$TMP/b.conf" --db "$TMP/b.db" plugin \
+    < "$SAMPLE" > "$TMP/b.log" 2>&1
+is $? 0 "node b's plugin ingests the capture and exits at its end"
+
+backlog() {
+	"$DRIFTWATCH" --config "$TMP/$1.conf" --db "$TMP/$1.db" status --json \
+	    > "$TMP/st-$1.json" 2> /dev/null &&
+	    json_get "$TMP/st-$1.json" 'd["fleet_backlog"]'
+}
+# wait_drained NODE SECONDS: until NODE's backlog is 0
+wait_drained() {
+	local i
+	for i in $(seq $(($2 * 5))); do
+		[ "$(backlog "$1")" = 0 ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+sleep 1
+wait_drained a 30
+ok $? "node a ships while it ingests (backlog 0)"
+
+# --- the server stopped for 30 s ------------------------------------------
+local_a1=$(sq "$TMP/a.db" "SELECT count(*) FROM events")
+is "$(psql_c "SELECT count(*) FROM events WHERE node = 'a'")" "$local_a1" \
+    "central events of node a = a's events before the outage ($local_a1)"
+lab_pg_stop
+down=$SECONDS
+cat "$TMP/part2.log" >&7
+sleep 3
+bl1=$(backlog a)
+cat "$TMP/part3.log" >&7
+sleep 3
+bl2=$(backlog a)
+sleep $((30 - (SECONDS - down)))
+local_a2=$(sq "$TMP/a.db" "SELECT count(*) FROM events")
+ok "$([ "$local_a2" -gt "$local_a1" ]; echo $?)" \
+    "server down: node a keeps storing ($local_a1 -> $local_a2 events)"
+ok "$([ "${bl1:-0}" -gt 0 ] && [ "${bl2:-0}" -gt "$bl1" ]; echo $?)" \
+    "its fleet_backlog grows ($bl1, then $bl2)"
+kill -0 $PA 2> /dev/null
+ok $? "the plugin is still running"
+is "$(grep -c 'fleet: cannot ship' "$TMP/a.log")" 1 \
+    "one log line for the outage"
+lab_pg_start "$TMP" > /dev/null 2>&1 7>&-
+wait_drained a 60
+ok $? "server back: the backlog drains to 0"
+grep -q 'reachable again' "$TMP/a.log"
+ok $? "one line says the server is back: $(grep -o 'fleet: .* reachable again.*' "$TMP/a.log" | head -1)"
+exec 7>&-
+wait $PA
+is $? 0 "node a's plugin exits cleanly at the end of its input"
+
+# --- counts ------------------------------------------------------------
+for n in a b; do
+	is "$(psql_c "SELECT count(*) FROM anomalies WHERE node = '$n'")" \
+	    "$(sq "$TMP/$n.db" "SELECT count(*) FROM anomalies")" \
+	    "node $n: central anomalies = the node's"
+	is "$(psql_c "SELECT count(*) FROM containers WHERE node = '$n'")" \
+	    "$(sq "$TMP/$n.db" "SELECT count(*) FROM containers")" \
+	    "node $n: central containers = the node's"
+	is "$(psql_c "SELECT coalesce(sum(count), 0) FROM anomalies WHERE node = '$n'")" \
+	    "$(sq "$TMP/$n.db" "SELECT coalesce(sum(count), 0) FROM anomalies")" \
+	    "node $n: the folded counts agree"
+done
+is "$(psql_c "SELECT count(*) FROM events WHERE node = 'a'")" \
+    "$(sq "$TMP/a.db" "SELECT count(*) FROM events")" \
+    "node a (fleet_events = all): every event, none twice"
+is "$(psql_c "SELECT count(*) FROM paths WHERE node = 'a'")" \
+    "$(sq "$TMP/a.db" "SELECT count(*) FROM paths")" \
+    "node a: every path record"
+is "$(psql_c "SELECT count(*) FROM events WHERE node = 'b'")" \
+    "$(sq "$TMP/b.db" "SELECT count(DISTINCT event) FROM anomaly_events")" \
+    "node b (evidence): the events its anomalies point to"
+is "$(psql_c "SELECT count(*) FROM anomaly_events WHERE node = 'b'")" \
+    "$(sq "$TMP/b.db" "SELECT count(*) FROM anomaly_events")" \
+    "node b: the links from anomalies to their evidence"
+is "$(psql_c "SELECT count(*) FROM (SELECT node, db, id FROM events
+    GROUP BY 1, 2, 3 HAVING count(*) > 1) x")" 0 "no event key twice"
+is "$(psql_c "SELECT string_agg(name, ',' ORDER BY name) FROM nodes
+    WHERE last_push_ms IS NOT NULL")" "a,b" "both nodes pushed"
+is "$(psql_c "SELECT value FROM node_counters WHERE node = 'b' AND
+    name = 'ingested'")" "$(sq "$TMP/b.db" "SELECT value FROM counters
+    WHERE name = 'ingested'")" "node counters shipped"
+
+# --- SIGKILL mid-batch -------------------------------------------------------
+conf c "fleet_events = all" "fleet_batch = 10"
+"$DRIFTWATCH" --config "$TMP/c.conf" --db "$TMP/c.db" ingest "$SAMPLE" \
+    > /dev/null 2>&1
+"$DRIFTWATCH" --config "$TMP/c.conf" --db "$TMP/c.db" fleet push \
+    > /dev/null 2>&1 7>&- &
+PC=$!
+sleep 0.3
+kill -KILL $PC 2> /dev/null
+wait $PC 2> /dev/null
+mid=$(psql_c "SELECT count(*) FROM events WHERE node = 'c'")
+"$DRIFTWATCH" --config "$TMP/c.conf" --db "$TMP/c.db" fleet push \
+    > "$TMP/c.out" 2>&1
+ok $? "after a SIGKILL mid-push ($mid events in), the next push succeeds"
+is "$(psql_c "SELECT count(*) FROM events WHERE node = 'c'")" \
+    "$(sq "$TMP/c.db" "SELECT count(*) FROM events")" \
+    "nothing missing, nothing twice"
+is "$(psql_c "SELECT count(*) FROM anomalies WHERE node = 'c'")" \
+    "$(sq "$TMP/c.db" "SELECT count(*) FROM anomalies")" \
+    "anomalies too"
+
+# --- row-level security ------------------------------------------------------
+as_a() {
+	PGPASSFILE=$TMP/a.pass psql -X -h 127.0.0.1 -p "$LAB_PG_PORT" \
+	    -U dw_node_a -d driftwatch -tAc "$1" 2>&1
+}
+as_a "INSERT INTO containers (node, cid) VALUES ('b', 'forged')" \
+    > "$TMP/rls1"
+grep -q 'row-level security' "$TMP/rls1"
+ok $? "node a's role cannot insert as node b"
+is "$(as_a "SELECT count(*) FROM events WHERE node = 'b'")" 0 \
+    "node a's role reads none of b's events"
+is "$(as_a "SELECT count(*) FROM anomalies")" \
+    "$(psql_c "SELECT count(*) FROM anomalies WHERE node = 'a'")" \
+    "node a's role sees only its own anomalies"
+as_a "UPDATE profile SET count = 0" > "$TMP/rls2"
+grep -q 'permission denied' "$TMP/rls2"
+ok $? "nor change the fleet's profiles"
+conf b
+sed -i "s/^node_name = b/node_name = a/" "$TMP/b.conf"
+"$DRIFTWATCH" --config "$TMP/b.conf" --db "$TMP/x.db" fleet push \
+    > /dev/null 2> "$TMP/asb.err"
+is $? 1 "b's login cannot ship as node a"
+grep -q 'ships as node b, not a' "$TMP/asb.err"
+ok $? "and says so: $(head -c 120 "$TMP/asb.err")"
+
+# --- fleet profiles ----------------------------------------------------
+# node d learns from the capture before its attack (10:28:45)
+python3 - "$SAMPLE" "$TMP/learn.log" <<'PY'
+import re, sys
+out = open(sys.argv[2], 'w')
+for l in open(sys.argv[1]):
+    m = re.search(r'msg=audit\((\d+)\.', l)
+    if m and int(m.group(1)) >= 1795861725:
+        break
+    out.write(l)
+PY
+conf d
+conf e
+"$DRIFTWATCH" --config "$TMP/d.conf" --db "$TMP/d.db" ingest \
+    --runtime-root "$STATE" "$TMP/learn.log" > /dev/null 2>&1
+"$DRIFTWATCH" --config "$TMP/d.conf" --db "$TMP/d.db" fleet push \
+    > /dev/null 2>&1
+ok $? "node d ships what it learnt"
+"$DRIFTWATCH" --db "$URL" baseline lock localhost/web:1 > "$TMP/lock.out" 2>&1
+ok $? "baseline lock on the central store: $(cat "$TMP/lock.out")"
+is "$(psql_c "SELECT state || ' ' || version FROM images WHERE
+    name = 'localhost/web:1'")" "active 1" "the fleet profile is published"
+"$DRIFTWATCH" --config "$TMP/e.conf" --db "$TMP/e.db" fleet push \
+    > "$TMP/pull.out" 2>&1
+grep -q '1 fleet profiles' "$TMP/pull.out"
+ok $? "node e, which never ran the image, takes it: $(cat "$TMP/pull.out")"
+"$DRIFTWATCH" --config "$TMP/e.conf" --db "$TMP/e.db" ingest \
+    --runtime-root "$STATE" "$SAMPLE" > /dev/null 2>&1
+"$DRIFTWATCH" --db "$TMP/e.db" anomalies --json > "$TMP/e.json"
+is "$(json_get "$TMP/e.json" 'sorted({r["container"]["name"] for r in (d if isinstance(d, list) else [d])})')" \
+    "['dwlab-web2']" "node e: anomalies only in the attacked container"
+is "$(json_get "$TMP/e.json" 'min(r["first_seen"] for r in (d if isinstance(d, list) else [d])) >= 1795861726')" \
+    True "none before the attack: the normal behaviour raises nothing"
+is "$(json_get "$TMP/e.json" '"new-peer" in {r["rule"] for r in d} and "drop-exec" in {r["rule"] for r in d}')" \
+    True "its drift raises profile anomalies from the first event (new-peer) beside drop-exec"
+"$DRIFTWATCH" --db "$TMP/f.db" ingest --runtime-root "$STATE" "$SAMPLE" \
+    > /dev/null 2>&1
+"$DRIFTWATCH" --db "$TMP/f.db" anomalies --json > "$TMP/f.json"
+is "$(json_get "$TMP/f.json" '"new-peer" in {r["rule"] for r in (d if isinstance(d, list) else [d])}')" \
+    False "(a node without the fleet profile is still learning: no new-peer)"
+
+# --- acknowledgements ---------------------------------------------------
+"$DRIFTWATCH" --config "$TMP/e.conf" --db "$TMP/e.db" fleet push \
+    > /dev/null 2>&1
+psql_c "UPDATE anomalies SET state = 'acked', acked_ms =
+    (extract(epoch FROM now()) * 1000)::bigint WHERE node = 'e' AND
+    rule = 'new-peer'" > /dev/null
+"$DRIFTWATCH" --config "$TMP/e.conf" --db "$TMP/e.db" fleet push \
+    > "$TMP/ack.out" 2>&1
+is "$(sq "$TMP/e.db" "SELECT state FROM anomalies WHERE rule = 'new-peer'")" \
+    acked "an anomaly acknowledged centrally is acknowledged on its node"
+is "$(psql_c "SELECT state FROM anomalies WHERE node = 'e' AND
+    rule = 'new-peer'")" acked "and stays acknowledged centrally"
+
+done_testing
