@@ -186,7 +186,8 @@ fleet_push_cmd(struct cmd_ctx *ctx)
 		return (CMD_ERROR);
 	}
 	memset(&r, 0, sizeof r);
-	if (fleet_push(f, &r, &cause) != 0 || fleet_pull(f, &r, &cause) != 0) {
+	if (fleet_push(f, 0, &r, &cause) != 0 ||
+	    fleet_pull(f, &r, &cause) != 0) {
 		log_warnx("fleet push: %s (nothing is lost: it ships next "
 		    "time)", cause);
 		free(cause);

@@ -124,13 +124,16 @@ fleet_connect(struct fleet *f, char **cause)
 }
 
 /*
- * Ships until nothing waits (each batch its own server transaction).
- * Returns 0 or -1; what shipped before a failure stays shipped.
+ * Ships until nothing waits or after max_rounds batches (0: no limit),
+ * each batch its own server transaction; r->more tells whether more
+ * waits.  Returns 0 or -1; what shipped before a failure stays shipped.
  */
 int
-fleet_push(struct fleet *f, struct fleet_result *r, char **cause)
+fleet_push(struct fleet *f, int max_rounds, struct fleet_result *r,
+    char **cause)
 {
 	struct fleet_ship_stats	st;
+	int			n = 0;
 
 	if (fleet_connect(f, cause) != 0)
 		return (-1);
@@ -140,7 +143,8 @@ fleet_push(struct fleet *f, struct fleet_result *r, char **cause)
 			return (-1);
 		r->rows += st.rows;
 		r->events += st.events;
-	} while (st.more);
+		r->more = st.more;
+	} while (st.more && (max_rounds == 0 || ++n < max_rounds));
 	return (0);
 }
 
@@ -174,7 +178,12 @@ fleet_status(const struct config *cfg, sqlite3 *db, int64_t *backlog,
 	    fleet_now_ms(), backlog, lag_ms));
 }
 
-/* The shipping thread of plugin and netlink modes. */
+/*
+ * The shipping thread of plugin and netlink modes.  It ships at most
+ * FLEET_THREAD_ROUNDS batches between looks at its stop flag, so that a
+ * large backlog does not hold up the plugin's exit.
+ */
+#define FLEET_THREAD_ROUNDS	20
 static struct {
 	pthread_t	 thread;
 	pthread_mutex_t	 lock;
@@ -221,7 +230,7 @@ fleet_main(void *arg)
 	do {
 		memset(&r, 0, sizeof r);
 		cause = NULL;
-		ok = fleet_push(f, &r, &cause) == 0;
+		ok = fleet_push(f, FLEET_THREAD_ROUNDS, &r, &cause) == 0;
 		if (ok && fleet_now_ms() >= next_pull) {
 			ok = fleet_pull(f, &r, &cause) == 0;
 			next_pull = fleet_now_ms() +
@@ -253,10 +262,11 @@ fleet_main(void *arg)
 			down_ms = 0;
 		}
 		backoff = 1;
-	} while (!fleet_wait(f->cfg->fleet_interval * 1000));
+	} while (!fleet_wait(r.more ? 0 : f->cfg->fleet_interval * 1000));
 	memset(&r, 0, sizeof r);
 	cause = NULL;
-	if (down_ms == 0 && fleet_push(f, &r, &cause) != 0) {
+	if (down_ms == 0 && fleet_push(f, FLEET_THREAD_ROUNDS, &r,
+	    &cause) != 0) {
 		log_warnx("fleet: last shipment at exit: %s", cause);
 		free(cause);
 	}

@@ -84,22 +84,18 @@ pg_error(PGconn *conn, const PGresult *res)
 PGconn *
 pg_open(const char *url, const char *passfile, char **cause)
 {
-	const char	*keys[] = { "dbname", "passfile", "application_name",
-			    "connect_timeout", NULL };
-	const char	*vals[] = { url, NULL, "driftwatch", "10", NULL };
+	/* a server that stops answering is given up in about 30 s */
+	const char	*keys[] = { "application_name", "connect_timeout",
+			    "keepalives_idle", "keepalives_interval",
+			    "keepalives_count", "tcp_user_timeout", "dbname",
+			    "passfile", NULL };
+	const char	*vals[] = { "driftwatch", "10", "10", "5", "3", "30000",
+			    url, passfile, NULL };
 	PGconn		*conn;
 	char		*red, *err;
-	int		 i = 1;
 
-	if (passfile != NULL && *passfile != '\0')
-		vals[i++] = passfile;
-	else {
-		keys[1] = "application_name";
-		keys[2] = "connect_timeout";
-		keys[3] = NULL;
-		vals[1] = "driftwatch";
-		vals[2] = "10";
-	}
+	if (passfile == NULL || *passfile == '\0')
+		keys[7] = NULL;
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
 		red = pg_redact(url);

@@ -73,7 +73,7 @@ conf() {
 		for kv in "$@"; do echo "$kv"; done
 	} > "$TMP/$n.conf"
 }
-for n in a b c d e; do
+for n in a b c d e g h; do
 	"$DRIFTWATCH" --db "$URL" fleet node add $n \
 	    --password-file "$TMP/$n.pass" > "$TMP/add-$n" 2>&1 ||
 	    echo "# node add $n failed: $(cat "$TMP/add-$n")"
@@ -223,6 +223,40 @@ is "$(psql_c "SELECT count(*) FROM events WHERE node = 'c'")" \
 is "$(psql_c "SELECT count(*) FROM anomalies WHERE node = 'c'")" \
     "$(sq "$TMP/c.db" "SELECT count(*) FROM anomalies")" \
     "anomalies too"
+
+# --- a clock five years off; text PostgreSQL would refuse; no events ---------
+conf g "fleet_events = all"
+python3 - "$SAMPLE" "$TMP/future.log" <<'PY'
+import re, sys
+shift = 5 * 365 * 86400
+out = open(sys.argv[2], 'w')
+for l in open(sys.argv[1]):
+    out.write(re.sub(r'msg=audit\((\d+)\.', lambda m: 'msg=audit(%d.' %
+        (int(m.group(1)) + shift), l))
+PY
+"$DRIFTWATCH" --config "$TMP/g.conf" --db "$TMP/g.db" ingest \
+    "$TMP/future.log" > /dev/null 2>&1
+gid=$(sq "$TMP/g.db" "SELECT min(id) FROM events")
+sq "$TMP/g.db" "UPDATE events SET proctitle = 'a' || char(9) || 'b\\c' ||
+    char(10) || CAST(X'FF41' AS TEXT) || 'é' WHERE id = $gid"
+"$DRIFTWATCH" --config "$TMP/g.conf" --db "$TMP/g.db" fleet push \
+    > "$TMP/g.out" 2>&1
+ok $? "a node whose clock is five years ahead ships: $(cat "$TMP/g.out")"
+is "$(psql_c "SELECT count(*) FROM events WHERE node = 'g'")" \
+    "$(sq "$TMP/g.db" "SELECT count(*) FROM events")" "every event of it"
+is "$(psql_c "SELECT count(*) FROM pg_class WHERE relname =
+    'events_' || to_char(to_timestamp($(sq "$TMP/g.db" "SELECT max(time_ms) / 1000 FROM events")) AT TIME ZONE 'UTC', 'YYYYMMDD')")" \
+    1 "in the partition of its own day"
+is "$(psql_c "SELECT proctitle = E'a\\tb\\\\c\\n' || U&'\\FFFD' || 'Aé' FROM events
+    WHERE node = 'g' AND id = $gid")" t \
+    "tabs, backslashes, newlines kept; a byte that is not UTF-8 becomes U+FFFD"
+conf h "fleet_events = none"
+"$DRIFTWATCH" --config "$TMP/h.conf" --db "$TMP/h.db" ingest "$SAMPLE" \
+    > /dev/null 2>&1
+"$DRIFTWATCH" --config "$TMP/h.conf" --db "$TMP/h.db" fleet push \
+    > /dev/null 2>&1
+is "$(psql_c "SELECT count(*) FROM events WHERE node = 'h'"),$(psql_c "SELECT count(*) > 0 FROM anomalies WHERE node = 'h'")" \
+    "0,t" "fleet_events = none: anomalies ship, events do not"
 
 # --- row-level security ------------------------------------------------------
 as_a() {
