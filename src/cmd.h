@@ -32,7 +32,10 @@ int	cmd_anomalies(struct cmd_ctx *, int, char **);
 
 /* Shared by the commands (cmd_common.c). */
 struct store;
+struct db;
 struct store	*cmd_open_store(struct cmd_ctx *);
+struct db	*cmd_open_db(struct cmd_ctx *, struct store **);
+void		 cmd_close_db(struct db *, struct store *);
 int		 cmd_time_arg(const char *, int64_t, int64_t *);
 int		 cmd_limit_arg(const char *, int64_t *);
 

@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "query.h"
 #include "render.h"
 #include "store.h"
 #include "store_detect.h"
@@ -43,17 +44,19 @@ cmd_anomalies(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "state", required_argument, NULL, 't' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "node", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct store_anomaly_filter	 f = { 0 };
 	struct store			*s;
+	struct db			*db;
 	int64_t				 now = timearg_now_ms();
 	int				 ch, json = 0, rc;
 
 	f.limit = 1000;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+s:u:i:c:S:r:t:n:jh", opts,
+	while ((ch = getopt_long(argc, argv, "+s:u:i:c:S:r:t:n:N:jh", opts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 's':
@@ -88,11 +91,14 @@ cmd_anomalies(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'N':
+			f.node = optarg;
+			break;
 		case 'h':
 			printf("usage: driftwatch anomalies [--since T] "
 			    "[--until T] [--image I] [--container ID] "
 			    "[--min-severity S] [--rule R] [--state S] "
-			    "[--limit N] [--json]\n");
+			    "[--node NAME] [--limit N] [--json]\n");
 			return (CMD_OK);
 		default:
 			return (CMD_USAGE);
@@ -102,9 +108,9 @@ cmd_anomalies(struct cmd_ctx *ctx, int argc, char **argv)
 		log_warnx("anomalies: unexpected argument '%s'", argv[optind]);
 		return (CMD_USAGE);
 	}
-	if ((s = cmd_open_store(ctx)) == NULL)
+	if ((db = cmd_open_db(ctx, &s)) == NULL)
 		return (CMD_ERROR);
-	rc = store_anomalies(s, &f, anomaly_print, &json);
-	store_close(s);
+	rc = query_anomalies(db, &f, anomaly_print, &json);
+	cmd_close_db(db, s);
 	return (rc == 0 ? CMD_OK : CMD_ERROR);
 }

@@ -14,17 +14,21 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "db.h"
 #include "fleet.h"
 #include "kaudit.h"
 #include "log.h"
+#include "pg.h"
+#include "query.h"
 #include "render.h"
 #include "store.h"
 #include "timearg.h"
+#include "xmalloc.h"
 
 #define QUERY_DEFAULT_LIMIT	1000
 
 static int
-query_event(void *arg, const struct event *ev)
+cq_event(void *arg, const struct event *ev)
 {
 	int	*json = arg;
 
@@ -87,13 +91,13 @@ cmd_events(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if ((s = cmd_open_store(ctx)) == NULL)
 		return (CMD_ERROR);
-	rc = store_events(s, &f, query_event, &json);
+	rc = store_events(s, &f, cq_event, &json);
 	store_close(s);
 	return (rc == 0 ? CMD_OK : CMD_ERROR);
 }
 
 static int
-query_container(void *arg, const struct store_container *c)
+cq_container(void *arg, const struct store_container *c)
 {
 	int	*json = arg;
 
@@ -104,11 +108,17 @@ query_container(void *arg, const struct store_container *c)
 	return (ferror(stdout) ? 1 : 0);
 }
 
+/*
+ * The options of containers and status: --json, and --node NAME where node
+ * is not NULL.  Returns -1 to go on, else the exit status.
+ */
 static int
-query_json_only(const char *name, int argc, char **argv, int *json)
+cq_options(const char *name, int argc, char **argv, int *json,
+    const char **node)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "node", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -120,8 +130,14 @@ query_json_only(const char *name, int argc, char **argv, int *json)
 		case 'j':
 			*json = 1;
 			break;
+		case 'N':
+			if (node == NULL)
+				return (CMD_USAGE);
+			*node = optarg;
+			break;
 		case 'h':
-			printf("usage: driftwatch %s [--json]\n", name);
+			printf("usage: driftwatch %s %s[--json]\n", name,
+			    node != NULL ? "[--node NAME] " : "");
 			return (CMD_OK);
 		default:
 			return (CMD_USAGE);
@@ -139,15 +155,64 @@ int
 cmd_containers(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct store	*s;
+	struct db	*db;
+	const char	*node = NULL;
 	int		 json = 0, rc;
 
-	if ((rc = query_json_only("containers", argc, argv, &json)) >= 0)
+	if ((rc = cq_options("containers", argc, argv, &json, &node)) >= 0)
 		return (rc);
-	if ((s = cmd_open_store(ctx)) == NULL)
+	if ((db = cmd_open_db(ctx, &s)) == NULL)
 		return (CMD_ERROR);
-	rc = store_containers(s, query_container, &json);
-	store_close(s);
+	rc = query_containers(db, node, cq_container, &json);
+	cmd_close_db(db, s);
 	return (rc == 0 ? CMD_OK : CMD_ERROR);
+}
+
+/*
+ * The fleet store's nodes: [{"node", "last_push", "clock_skew_ms"}], or
+ * NULL when the query layer cannot tell (a node's own database).
+ */
+static json_t *
+cq_nodes(struct db *db)
+{
+	struct query_node	*v;
+	json_t			*a, *o;
+	size_t			 i, n;
+
+	if (query_nodes(db, &v, &n) != 0)
+		return (NULL);
+	a = json_array();
+	for (i = 0; i < n; i++) {
+		o = json_object();
+		json_object_set_new(o, "node", json_string(v[i].name));
+		json_object_set_new(o, "last_push", v[i].last_push_ms > 0 ?
+		    render_time_json(v[i].last_push_ms) : json_null());
+		json_object_set_new(o, "clock_skew_ms",
+		    json_integer(v[i].clock_skew_ms));
+		json_array_append_new(a, o);
+	}
+	query_nodes_free(v, n);
+	return (a);
+}
+
+/* The nodes of cq_nodes() as text lines; drops the reference. */
+static void
+cq_nodes_text(json_t *nodes)
+{
+	json_t	*o;
+	size_t	 i;
+	char	 ts[64];
+
+	json_array_foreach(nodes, i, o) {
+		render_time_text(ts, sizeof ts, (int64_t)(json_real_value(
+		    json_object_get(o, "last_push")) * 1000));
+		printf("node        %s: last push %s, clock %+lld ms\n",
+		    json_string_value(json_object_get(o, "node")),
+		    json_is_null(json_object_get(o, "last_push")) ? "never" :
+		    ts, (long long)json_integer_value(json_object_get(o,
+		    "clock_skew_ms")));
+	}
+	json_decref(nodes);
 }
 
 static char	 kernel_why[256];
@@ -158,7 +223,7 @@ static char	 kernel_why[256];
  * read now.
  */
 static int
-query_kernel(struct store_counters *c)
+cq_kernel(struct store_counters *c)
 {
 	struct kaudit_status	 st;
 	char			*cause = NULL;
@@ -182,24 +247,32 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct store_counters	 c;
 	struct store		*s;
-	json_t			*o;
+	struct db		*db;
+	json_t			*o, *nodes;
+	char			*where;
 	char			 ts[64];
 	int64_t			 events, containers, backlog, lag;
 	int			 json = 0, rc, kernel, fleet;
 
-	if ((rc = query_json_only("status", argc, argv, &json)) >= 0)
+	if ((rc = cq_options("status", argc, argv, &json, NULL)) >= 0)
 		return (rc);
-	if ((s = cmd_open_store(ctx)) == NULL)
+	if ((db = cmd_open_db(ctx, &s)) == NULL)
 		return (CMD_ERROR);
-	rc = store_status(s, &c, &events, &containers);
-	fleet = fleet_status(ctx->cfg, store_db(s), &backlog, &lag) == 0;
-	store_close(s);
-	if (rc != 0)
+	rc = query_status(db, &c, &events, &containers);
+	fleet = s != NULL &&
+	    fleet_status(ctx->cfg, store_db(s), &backlog, &lag) == 0;
+	nodes = s == NULL ? cq_nodes(db) : NULL;
+	cmd_close_db(db, s);
+	if (rc != 0) {
+		json_decref(nodes);
 		return (CMD_ERROR);
-	kernel = query_kernel(&c);
+	}
+	kernel = s == NULL ? 0 : cq_kernel(&c);
+	where = pg_is_url(ctx->cfg->db) ? pg_redact(ctx->cfg->db) :
+	    xstrdup(ctx->cfg->db);
 	if (json) {
 		o = json_object();
-		json_object_set_new(o, "database", json_string(ctx->cfg->db));
+		json_object_set_new(o, "database", json_string(where));
 		json_object_set_new(o, "events", json_integer(events));
 		json_object_set_new(o, "containers", json_integer(containers));
 		json_object_set_new(o, "ingested", json_integer(c.ingested));
@@ -219,10 +292,14 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 			json_object_set_new(o, "fleet_lag_ms",
 			    json_integer(lag));
 		}
+		if (nodes != NULL)
+			json_object_set_new(o, "nodes", nodes);
 		render_json_line(stdout, o);
+		free(where);
 		return (CMD_OK);
 	}
-	printf("database    %s\n", ctx->cfg->db);
+	printf("database    %s\n", where);
+	free(where);
 	printf("events      %lld stored\n", (long long)events);
 	printf("containers  %lld\n", (long long)containers);
 	printf("ingested    %lld\n", (long long)c.ingested);
@@ -246,5 +323,6 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	if (fleet)
 		printf("fleet       %lld rows waiting to ship, the oldest for "
 		    "%lld ms\n", (long long)backlog, (long long)lag);
+	cq_nodes_text(nodes);
 	return (CMD_OK);
 }

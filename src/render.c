@@ -154,6 +154,7 @@ render_container_json(const struct store_container *c)
 	    render_time_json(c->last_ms) : json_null());
 	json_object_set_new(o, "events", json_integer(c->events));
 	json_object_set_new(o, "attribution", render_str(c->source));
+	json_object_set_new(o, "node", render_str(c->node));
 	return (o);
 }
 
@@ -268,6 +269,7 @@ render_anomaly_json(const struct store_anomaly_row *r)
 	json_object_set_new(o, "reason", render_str(r->reason));
 	json_object_set_new(o, "serials", render_json_text(r->serials));
 	json_object_set_new(o, "state", render_str(r->state));
+	json_object_set_new(o, "node", render_str(r->node));
 	return (o);
 }
 

@@ -34,7 +34,9 @@
 
 #include <sqlite3.h>
 
+#include "db.h"
 #include "log.h"
+#include "query.h"
 #include "schema.h"
 #include "store.h"
 #include "strmap.h"
@@ -1031,53 +1033,13 @@ int
 store_status(struct store *s, struct store_counters *c, int64_t *events,
     int64_t *containers)
 {
-	sqlite3_stmt	*st;
-	const char	*name;
-	int64_t		 v;
+	struct db	*db;
+	int		 rc;
 
-	memset(c, 0, sizeof *c);
-	*events = *containers = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT name, value FROM counters", -1,
-	    &st, NULL) != SQLITE_OK) {
-		store_err(s, "reading counters");
-		return (-1);
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(st, 0);
-		v = sqlite3_column_int64(st, 1);
-		if (name == NULL)
-			continue;
-		if (strcmp(name, "ingested") == 0)
-			c->ingested = v;
-		else if (strcmp(name, "duplicates") == 0)
-			c->duplicates = v;
-		else if (strcmp(name, "dropped") == 0)
-			c->dropped = v;
-		else if (strcmp(name, "gaps") == 0)
-			c->gaps = v;
-		else if (strcmp(name, "malformed") == 0)
-			c->malformed = v;
-		else if (strcmp(name, "records") == 0)
-			c->records = v;
-		else if (strcmp(name, "anomalies") == 0)
-			c->anomalies = v;
-		else if (strcmp(name, "anomalies_suppressed") == 0)
-			c->suppressed = v;
-		else if (strcmp(name, "kernel_read_ms") == 0)
-			c->kernel_read_ms = v;
-		else if (strcmp(name, "kernel_lost") == 0)
-			c->kernel_lost = v;
-		else if (strcmp(name, "kernel_backlog") == 0)
-			c->kernel_backlog = v;
-		else if (strcmp(name, "kernel_backlog_limit") == 0)
-			c->kernel_backlog_limit = v;
-		else if (strcmp(name, "events") == 0)
-			*events = v;
-		else if (strcmp(name, "containers") == 0)
-			*containers = v;
-	}
-	sqlite3_finalize(st);
-	return (0);
+	db = db_wrap(s->db, NULL);
+	rc = query_status(db, c, events, containers);
+	db_close(db);
+	return (rc);
 }
 
 static char *
@@ -1270,42 +1232,13 @@ store_events(struct store *s, const struct store_event_filter *f,
 int
 store_containers(struct store *s, store_container_cb cb, void *arg)
 {
-	sqlite3_stmt		*st;
-	struct store_container	 c;
-	int			 rc, stop = 0;
-	static const char sql[] =
-	    "SELECT c.cid, c.runtime, c.name, c.image, c.image_id,"
-	    " c.image_digest, c.pod_name, c.pod_namespace, c.pod_uid,"
-	    " c.container_name, c.source, c.started_ms, c.first_ms,"
-	    " c.last_ms, c.events FROM containers c"
-	    " ORDER BY c.last_ms DESC, c.id DESC";
+	struct db	*db;
+	int		 rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_err(s, "querying containers");
-		return (-1);
-	}
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		c.cid = (const char *)sqlite3_column_text(st, 0);
-		c.runtime = (const char *)sqlite3_column_text(st, 1);
-		c.name = (const char *)sqlite3_column_text(st, 2);
-		c.image = (const char *)sqlite3_column_text(st, 3);
-		c.image_id = (const char *)sqlite3_column_text(st, 4);
-		c.image_digest = (const char *)sqlite3_column_text(st, 5);
-		c.pod_name = (const char *)sqlite3_column_text(st, 6);
-		c.pod_namespace = (const char *)sqlite3_column_text(st, 7);
-		c.pod_uid = (const char *)sqlite3_column_text(st, 8);
-		c.container_name = (const char *)sqlite3_column_text(st, 9);
-		c.source = (const char *)sqlite3_column_text(st, 10);
-		c.started_ms = store_col_int(st, 11, 0);
-		c.first_ms = store_col_int(st, 12, 0);
-		c.last_ms = store_col_int(st, 13, 0);
-		c.events = sqlite3_column_int64(st, 14);
-		stop = cb(arg, &c);
-	}
-	if (!stop && rc != SQLITE_DONE)
-		store_err(s, "reading containers");
-	sqlite3_finalize(st);
-	return (!stop && rc != SQLITE_DONE ? -1 : 0);
+	db = db_wrap(s->db, NULL);
+	rc = query_containers(db, NULL, cb, arg);
+	db_close(db);
+	return (rc);
 }
 
 /* Returns 1 when PRAGMA integrity_check says ok, else 0. */

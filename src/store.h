@@ -51,6 +51,7 @@ struct store_container {
 	int64_t		 first_ms;
 	int64_t		 last_ms;
 	int64_t		 events;
+	const char	*node;		/* the fleet store's; NULL in a node's */
 };
 
 /* Borrowed event, valid for the call only; return nonzero to stop. */

@@ -350,6 +350,7 @@ store_api_container(struct store *s, const char *arg, store_container_cb cb,
 		c.first_ms = sqlite3_column_int64(st, 12);
 		c.last_ms = sqlite3_column_int64(st, 13);
 		c.events = sqlite3_column_int64(st, 14);
+		c.node = NULL;
 		stop = cb(cbarg, &c);
 	}
 	sqlite3_finalize(st);

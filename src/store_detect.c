@@ -14,7 +14,9 @@
 
 #include <sqlite3.h>
 
+#include "db.h"
 #include "log.h"
+#include "query.h"
 #include "store_detect.h"
 #include "xmalloc.h"
 
@@ -345,159 +347,18 @@ store_anomaly_fold(struct store *s, int64_t id, int64_t count,
 	return (0);
 }
 
-static const char *
-sd_text(sqlite3_stmt *st, int col)
-{
-	return ((const char *)sqlite3_column_text(st, col));
-}
-
-/* Appends text to the SQL being built in sql (len bytes). */
-static void
-sd_cat(char *sql, const char *text, size_t len)
-{
-	size_t	used = strlen(sql);
-
-	if (used + strlen(text) >= len)
-		fatalx("store_detect: a query outgrew its buffer");
-	memcpy(sql + used, text, strlen(text) + 1);
-}
-
-/*
- * Calls cb with each anomaly matching f (borrowed): oldest first, and with
- * a limit the latest f->limit; or, with f->newest_first, newest first from
- * below f->before_id.  The query holds only the filters f has, each in a
- * form an index of schema 006 serves (a container or image prefix as a
- * range, the severities as a list).  Returns 0 or -1.
- */
+/* Calls cb with each anomaly matching f (query_anomalies()). */
 int
 store_anomalies(struct store *s, const struct store_anomaly_filter *f,
     store_anomaly_cb cb, void *arg)
 {
-	static const char	*sev_in[] = { NULL,
-	    " AND severity IN ('medium', 'high', 'critical')",
-	    " AND severity IN ('high', 'critical')",
-	    " AND severity = 'critical'" };
-	static const char	*sev_names[] = { "low", "medium", "high",
-	    "critical" };
-	struct store_anomaly_row r;
-	sqlite3_stmt		*st;
-	char			*hi = NULL, *tagged = NULL, *tagged_hi = NULL;
-	int			 rc, stop = 0, i;
-	char			 where[1024], sql[4096];
-	static const char	 columns[] =
-	    "SELECT id, rule, severity, mitre, container_id, container_name,"
-	    " image, image_key, pod, pid, ppid, uid, exe, argv, reason,"
-	    " serials, count, first_ms, last_ms, state";
+	struct db	*db;
+	int		 rc;
 
-	/*
-	 * Newest first, SQLite reads the ids down and tests each row, unless
-	 * an equality filter gives it an index; a time alone is a range of
-	 * its own index instead (the matching rows then sorted).
-	 */
-	if (f->image == NULL && f->container == NULL && f->rule == NULL &&
-	    f->state == NULL && f->min_severity == 0 && f->id == 0 &&
-	    (f->since_ms > 0 || f->until_ms > 0))
-		snprintf(where, sizeof where, " FROM anomalies INDEXED BY %s"
-		    " WHERE 1", f->since_ms > 0 ? "anomalies_last" :
-		    "anomalies_first");
-	else
-		snprintf(where, sizeof where, " FROM anomalies WHERE 1");
-	if (f->since_ms > 0)
-		sd_cat(where, " AND last_ms >= ?1", sizeof where);
-	if (f->until_ms > 0)
-		sd_cat(where, " AND first_ms < ?2", sizeof where);
-	/* a name without its tag: the images from "name:" to "name;" */
-	if (f->image != NULL)
-		sd_cat(where, " AND (image = ?3 OR image_key = ?3"
-		    " OR (image >= ?12 AND image < ?13))", sizeof where);
-	/* an id prefix: from the prefix to the prefix and 0xff */
-	if (f->container != NULL)
-		sd_cat(where, " AND ((container_id >= ?5 AND container_id < ?4)"
-		    " OR container_name = ?5)", sizeof where);
-	/* newest first: one range of anomalies_severity per severity */
-	if (f->min_severity > 0 && f->min_severity < 4 && !f->newest_first)
-		sd_cat(where, sev_in[f->min_severity], sizeof where);
-	if (f->rule != NULL)
-		sd_cat(where, " AND rule = ?7", sizeof where);
-	if (f->state != NULL)
-		sd_cat(where, " AND state = ?8", sizeof where);
-	if (f->id != 0)
-		sd_cat(where, " AND id = ?9", sizeof where);
-	if (f->before_id != 0)
-		sd_cat(where, " AND id < ?11", sizeof where);
-	if (f->newest_first && f->min_severity > 0 && f->min_severity < 4) {
-		/*
-		 * Each severity's newest, read down its index (severity, id)
-		 * and stopped at the limit, then merged: never a sort of all
-		 * the anomalies of a severity.
-		 */
-		snprintf(sql, sizeof sql, "SELECT * FROM (");
-		for (i = f->min_severity; i < 4; i++) {
-			if (i > f->min_severity)
-				sd_cat(sql, " UNION ALL ", sizeof sql);
-			snprintf(sql + strlen(sql), sizeof sql - strlen(sql),
-			    "SELECT * FROM (%s%s AND severity = '%s'"
-			    " ORDER BY id DESC LIMIT ?10)", columns, where,
-			    sev_names[i]);
-		}
-		sd_cat(sql, ") ORDER BY id DESC LIMIT ?10", sizeof sql);
-	} else if (f->newest_first)
-		snprintf(sql, sizeof sql, "%s%s ORDER BY id DESC LIMIT ?10",
-		    columns, where);
-	else
-		snprintf(sql, sizeof sql, "SELECT * FROM (%s%s ORDER BY first_ms"
-		    " DESC, id DESC LIMIT ?10) ORDER BY first_ms, id", columns,
-		    where);
-	if ((st = sd_prepare(s, sql)) == NULL)
-		return (-1);
-	sqlite3_bind_int64(st, 1, f->since_ms);
-	sqlite3_bind_int64(st, 2, f->until_ms);
-	if (f->image != NULL) {
-		xasprintf(&tagged, "%s:", f->image);
-		xasprintf(&tagged_hi, "%s;", f->image);
-		sqlite3_bind_text(st, 3, f->image, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 12, tagged, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 13, tagged_hi, -1, SQLITE_STATIC);
-	}
-	if (f->container != NULL) {
-		xasprintf(&hi, "%s\xff", f->container);
-		sqlite3_bind_text(st, 4, hi, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, f->container, -1, SQLITE_STATIC);
-	}
-	sqlite3_bind_text(st, 7, f->rule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, f->state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, f->id);
-	sqlite3_bind_int64(st, 10, f->limit > 0 ? f->limit : -1);
-	sqlite3_bind_int64(st, 11, f->before_id);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r.id = sqlite3_column_int64(st, 0);
-		r.rule = sd_text(st, 1);
-		r.severity = sd_text(st, 2);
-		r.mitre = sd_text(st, 3);
-		r.container_id = sd_text(st, 4);
-		r.container_name = sd_text(st, 5);
-		r.image = sd_text(st, 6);
-		r.image_key = sd_text(st, 7);
-		r.pod = sd_text(st, 8);
-		r.pid = sqlite3_column_int(st, 9);
-		r.ppid = sqlite3_column_int(st, 10);
-		r.uid = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 11);
-		r.exe = sd_text(st, 12);
-		r.argv = sd_text(st, 13);
-		r.reason = sd_text(st, 14);
-		r.serials = sd_text(st, 15);
-		r.count = sqlite3_column_int64(st, 16);
-		r.first_ms = sqlite3_column_int64(st, 17);
-		r.last_ms = sqlite3_column_int64(st, 18);
-		r.state = sd_text(st, 19);
-		stop = cb(arg, &r);
-	}
-	sqlite3_finalize(st);
-	free(hi);
-	free(tagged);
-	free(tagged_hi);
-	return (stop || rc == SQLITE_DONE ? 0 : sd_fail(s, "reading anomalies"));
+	db = db_wrap(store_db(s), NULL);
+	rc = query_anomalies(db, f, cb, arg);
+	db_close(db);
+	return (rc);
 }
 
 /* Returns the rank of a severity name (low 0 .. critical 3), -1 if none. */

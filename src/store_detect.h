@@ -80,6 +80,7 @@ struct store_anomaly_row {
 	int64_t		 first_ms;
 	int64_t		 last_ms;
 	const char	*state;
+	const char	*node;		/* the fleet store's; NULL in a node's */
 };
 
 struct store_anomaly_filter {
@@ -94,6 +95,7 @@ struct store_anomaly_filter {
 	int64_t		 limit;		/* 0: all; else the latest */
 	int64_t		 before_id;	/* only ids below it; 0: any */
 	int		 newest_first;	/* order by id, newest first */
+	const char	*node;		/* only this node's; NULL: any */
 };
 
 typedef int (*store_anomaly_cb)(void *, const struct store_anomaly_row *);

@@ -203,6 +203,37 @@ is "$(psql_c "SELECT value FROM node_counters WHERE node = 'b' AND
     name = 'ingested'")" "$(sq "$TMP/b.db" "SELECT value FROM counters
     WHERE name = 'ingested'")" "node counters shipped"
 
+# --- the same read commands on the fleet store -----------------------------------
+"$DRIFTWATCH" --db "$URL" anomalies --json --limit 0 > "$TMP/ca.json"
+ok $? "anomalies --json with --db the fleet store"
+is "$(json_get "$TMP/ca.json" 'sorted({r["node"] for r in d})')" "['a', 'b']" \
+    "anomalies of both nodes, each with its node"
+is "$(json_get "$TMP/ca.json" 'len(d)')" \
+    "$(( $(sq "$TMP/a.db" "SELECT count(*) FROM anomalies") + $(sq "$TMP/b.db" "SELECT count(*) FROM anomalies") ))" \
+    "as many as the two nodes have"
+"$DRIFTWATCH" --db "$URL" anomalies --json --limit 0 --node b \
+    --min-severity high > "$TMP/cb.json"
+is "$(json_get "$TMP/cb.json" '{r["node"] for r in (d if isinstance(d, list) else [d])}')" \
+    "{'b'}" "--node b keeps b's"
+is "$(json_get "$TMP/cb.json" 'len(d) if isinstance(d, list) else 1')" \
+    "$(sq "$TMP/b.db" "SELECT count(*) FROM anomalies WHERE severity IN ('high', 'critical')")" \
+    "with the other filters (--min-severity high)"
+"$DRIFTWATCH" --db "$URL" containers --json > "$TMP/cc.json"
+is "$(json_get "$TMP/cc.json" 'sorted((r["node"], r["id"][:12]) for r in d)')" \
+    "$(for n in a b; do sq "$TMP/$n.db" "SELECT cid FROM containers" | sed "s/^/$n /"; done |
+    sort | python3 -c 'import sys; print(sorted((l.split()[0], l.split()[1][:12]) for l in sys.stdin))')" \
+    "containers --json: both nodes' containers with their node"
+"$DRIFTWATCH" --db "$URL" status --json > "$TMP/cs.json"
+is "$(json_get "$TMP/cs.json" '(d["events"], [n["node"] for n in d["nodes"]], "postgres" in d["database"])')" \
+    "($(psql_c "SELECT count(*) FROM events"), ['a', 'b', 'c', 'd', 'e', 'g', 'h'], True)" \
+    "status --json: the store's events and its nodes"
+is "$(json_get "$TMP/cs.json" 'd["records"]')" \
+    "$(( $(sq "$TMP/a.db" "SELECT value FROM counters WHERE name = 'records'") + $(sq "$TMP/b.db" "SELECT value FROM counters WHERE name = 'records'") ))" \
+    "and the nodes' counters summed"
+"$DRIFTWATCH" --db "$URL" events > /dev/null 2> "$TMP/ce.err"
+ok "$([ $? -ne 0 ] && grep -q 'not yet the fleet store' "$TMP/ce.err"; echo $?)" \
+    "a command that does not read the fleet store yet says so"
+
 # --- SIGKILL mid-batch -------------------------------------------------------
 conf c "fleet_events = all" "fleet_batch = 10"
 "$DRIFTWATCH" --config "$TMP/c.conf" --db "$TMP/c.db" ingest "$SAMPLE" \
