@@ -49,11 +49,14 @@ cmd_events(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "until", required_argument, NULL, 'u' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "node", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct store_event_filter	 f = { NULL, 0, 0, QUERY_DEFAULT_LIMIT };
+	struct store_event_filter	 f = { NULL, 0, 0, QUERY_DEFAULT_LIMIT,
+					    NULL };
 	struct store			*s;
+	struct db			*db;
 	int64_t				 now = timearg_now_ms();
 	int				 ch, json = 0, rc;
 
@@ -77,9 +80,13 @@ cmd_events(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'N':
+			f.node = optarg;
+			break;
 		case 'h':
 			printf("usage: driftwatch events [--container ID] "
-			    "[--since T] [--until T] [--limit N] [--json]\n");
+			    "[--since T] [--until T] [--node NAME] [--limit N] "
+			    "[--json]\n");
 			return (CMD_OK);
 		default:
 			return (CMD_USAGE);
@@ -89,10 +96,10 @@ cmd_events(struct cmd_ctx *ctx, int argc, char **argv)
 		log_warnx("events: unexpected argument '%s'", argv[optind]);
 		return (CMD_USAGE);
 	}
-	if ((s = cmd_open_store(ctx)) == NULL)
+	if ((db = cmd_open_db(ctx, &s)) == NULL)
 		return (CMD_ERROR);
-	rc = store_events(s, &f, cq_event, &json);
-	store_close(s);
+	rc = query_events(db, &f, cq_event, &json);
+	cmd_close_db(db, s);
 	return (rc == 0 ? CMD_OK : CMD_ERROR);
 }
 

@@ -410,6 +410,19 @@ db_text(struct db_stmt *st, int col)
 	return (PQgetvalue(st->res, st->row, col));
 }
 
+/* Makes st ready to run again, with new bindings. */
+void
+db_rewind(struct db_stmt *st)
+{
+	if (st->db->engine == DB_SQLITE) {
+		sqlite3_reset(st->lite);
+		return;
+	}
+	PQclear(st->res);
+	st->res = NULL;
+	st->done = 0;
+}
+
 void
 db_finalize(struct db_stmt *st)
 {

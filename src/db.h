@@ -29,6 +29,7 @@ int		 db_step(struct db_stmt *);
 int		 db_isnull(struct db_stmt *, int);
 int64_t		 db_int(struct db_stmt *, int, int64_t null_value);
 const char	*db_text(struct db_stmt *, int);
+void		 db_rewind(struct db_stmt *);
 void		 db_finalize(struct db_stmt *);
 
 #endif

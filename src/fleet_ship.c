@@ -192,6 +192,10 @@ fleet_ship_connect(PGconn *pg, const char *node, int *node_role,
 		rc = pg_exec(pg, sql, cause);
 		free(sql);
 	}
+	/* the store numbers its events itself (eid, its last column) */
+	if (rc == 0)
+		rc = pg_exec(pg, "ALTER TABLE s_events DROP COLUMN IF EXISTS"
+		    " eid", cause);
 	return (rc);
 }
 

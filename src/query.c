@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "event.h"
 #include "log.h"
 #include "query.h"
 #include "xmalloc.h"
@@ -23,6 +24,12 @@ query_fail(struct db *db, const char *what)
 {
 	log_warnx("%s: %s", what, db_error(db));
 	return (-1);
+}
+
+static char *
+query_strdup(const char *s)
+{
+	return (s != NULL ? xstrdup(s) : NULL);
 }
 
 static void
@@ -214,6 +221,111 @@ query_containers(struct db *db, const char *node, store_container_cb cb,
 	}
 	db_finalize(st);
 	return (stop || rc == 0 ? 0 : query_fail(db, "reading containers"));
+}
+
+/* The event of the current row of st, with its paths (ps, by id). */
+static struct event *
+query_row_event(struct db_stmt *st, struct db_stmt *ps)
+{
+	struct event		*ev;
+	struct event_path	*p;
+	const char		*actor;
+	int			 i;
+
+	ev = event_create();
+	ev->time_ms = db_int(st, 1, 0);
+	ev->serial = (uint64_t)db_int(st, 2, 0);
+	ev->node = query_strdup(db_text(st, 3));
+	ev->types = query_strdup(db_text(st, 4));
+	ev->syscall = query_strdup(db_text(st, 5));
+	ev->syscall_nr = ev->syscall == NULL ? -1 : 0;
+	ev->success = (int)db_int(st, 6, -1);
+	ev->exit = db_int(st, 7, 0);
+	for (i = 0; i < 4; i++)
+		ev->a[i] = (uint64_t)db_int(st, 8 + i, 0);
+	ev->pid = (int)db_int(st, 12, -1);
+	ev->ppid = (int)db_int(st, 13, -1);
+	ev->auid = (uint32_t)db_int(st, 14, EVENT_ID_UNSET);
+	ev->uid = (uint32_t)db_int(st, 15, EVENT_ID_UNSET);
+	ev->euid = (uint32_t)db_int(st, 16, EVENT_ID_UNSET);
+	ev->gid = (uint32_t)db_int(st, 17, EVENT_ID_UNSET);
+	ev->ses = (uint32_t)db_int(st, 18, EVENT_ID_UNSET);
+	ev->tty = query_strdup(db_text(st, 19));
+	ev->comm = query_strdup(db_text(st, 20));
+	ev->exe = query_strdup(db_text(st, 21));
+	ev->cwd = query_strdup(db_text(st, 22));
+	ev->key = query_strdup(db_text(st, 23));
+	ev->subj = query_strdup(db_text(st, 24));
+	ev->result = query_strdup(db_text(st, 25));
+	ev->proctitle = query_strdup(db_text(st, 26));
+	store_load_argv(ev, db_text(st, 27));
+	ev->sa_family = (int)db_int(st, 28, 0);
+	ev->sa_addr = query_strdup(db_text(st, 29));
+	ev->sa_port = (int)db_int(st, 30, 0);
+	ev->container = query_strdup(db_text(st, 31));
+	if ((actor = db_text(st, 32)) != NULL) {
+		ev->runtime_work = strcmp(actor, "runtime") == 0;
+		ev->session = strcmp(actor, "session") == 0;
+	}
+	db_rewind(ps);
+	db_bind_int(ps, 1, db_int(st, 0, 0));
+	while (db_step(ps) == 1) {
+		p = event_add_path(ev);
+		p->name = query_strdup(db_text(ps, 0));
+		p->nametype = query_strdup(db_text(ps, 1));
+		p->dev = query_strdup(db_text(ps, 2));
+		p->inode = (uint64_t)db_int(ps, 3, 0);
+		p->mode = (uint32_t)db_int(ps, 4, 0);
+	}
+	return (ev);
+}
+
+/*
+ * Calls cb with each event matching f (borrowed, with its paths), oldest
+ * first; with a limit the latest f->limit.  Returns 0 or -1.
+ */
+int
+query_events(struct db *db, const struct store_event_filter *f,
+    store_event_cb cb, void *arg)
+{
+	struct db_stmt	*st, *ps;
+	struct event	*ev;
+	char		*like = NULL;
+	int		 rc, stop = 0;
+
+	if ((st = db_prepare(db, "SELECT * FROM (SELECT id, time_ms, serial,"
+	    " node, types, syscall, success, exit, a0, a1, a2, a3, pid, ppid,"
+	    " auid, uid, euid, gid, ses, tty, comm, exe, cwd, key, subj,"
+	    " result, proctitle, argv, sa_family, sa_addr, sa_port, container,"
+	    " actor FROM event_view"
+	    " WHERE (CAST(?1 AS TEXT) IS NULL OR container LIKE ?1 ESCAPE '\\')"
+	    " AND (CAST(?2 AS BIGINT) = 0 OR time_ms >= ?2)"
+	    " AND (CAST(?3 AS BIGINT) = 0 OR time_ms < ?3)"
+	    " AND (CAST(?5 AS TEXT) IS NULL OR node = ?5)"
+	    " ORDER BY time_ms DESC, serial DESC LIMIT ?4) AS e"
+	    " ORDER BY time_ms, serial")) == NULL)
+		return (query_fail(db, "querying events"));
+	if ((ps = db_prepare(db, "SELECT name, nametype, dev, inode, mode"
+	    " FROM path_view WHERE event = ?1 ORDER BY item")) == NULL) {
+		db_finalize(st);
+		return (query_fail(db, "querying paths"));
+	}
+	if (f->container != NULL)
+		like = store_like_prefix(f->container);
+	db_bind_text(st, 1, like);
+	db_bind_int(st, 2, f->since_ms);
+	db_bind_int(st, 3, f->until_ms);
+	db_bind_limit(st, 4, f->limit);
+	db_bind_text(st, 5, f->node);
+	while (!stop && (rc = db_step(st)) == 1) {
+		ev = query_row_event(st, ps);
+		stop = cb(arg, ev);
+		event_free(ev);
+	}
+	db_finalize(ps);
+	db_finalize(st);
+	free(like);
+	return (stop || rc == 0 ? 0 : query_fail(db, "reading events"));
 }
 
 /* The counters status shows.  Returns 0 or -1. */

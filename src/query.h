@@ -19,6 +19,8 @@ struct query_node {
 
 int	query_anomalies(struct db *, const struct store_anomaly_filter *,
 	    store_anomaly_cb, void *);
+int	query_events(struct db *, const struct store_event_filter *,
+	    store_event_cb, void *);
 int	query_containers(struct db *, const char *node, store_container_cb,
 	    void *);
 int	query_status(struct db *, struct store_counters *, int64_t *events,

@@ -1059,7 +1059,7 @@ store_col_int(sqlite3_stmt *st, int col, int64_t null_value)
 }
 
 /* Reads back the JSON array written by store_argv_json(). */
-static void
+void
 store_load_argv(struct event *ev, const char *json)
 {
 	const char	*p = json;
@@ -1190,42 +1190,13 @@ int
 store_events(struct store *s, const struct store_event_filter *f,
     store_event_cb cb, void *arg)
 {
-	sqlite3_stmt	*st;
-	struct event	*ev;
-	char		*like = NULL;
-	int		 rc, stop = 0;
-	static const char sql[] =
-	    "SELECT * FROM (SELECT id, time_ms, serial, node, types, syscall,"
-	    " success, exit, a0, a1, a2, a3, pid, ppid, auid, uid, euid, gid,"
-	    " ses, tty, comm, exe, cwd, key, subj, result, proctitle, argv,"
-	    " sa_family, sa_addr, sa_port, container, actor FROM event_view"
-	    " WHERE (?1 IS NULL OR container LIKE ?1 ESCAPE '\\')"
-	    " AND (?2 = 0 OR time_ms >= ?2) AND (?3 = 0 OR time_ms < ?3)"
-	    " ORDER BY time_ms DESC, serial DESC LIMIT ?4)"
-	    " ORDER BY time_ms, serial";
+	struct db	*db;
+	int		 rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_err(s, "querying events");
-		return (-1);
-	}
-	if (f->container != NULL) {
-		like = store_like_prefix(f->container);
-		sqlite3_bind_text(st, 1, like, -1, SQLITE_STATIC);
-	} else
-		sqlite3_bind_null(st, 1);
-	sqlite3_bind_int64(st, 2, f->since_ms);
-	sqlite3_bind_int64(st, 3, f->until_ms);
-	sqlite3_bind_int64(st, 4, f->limit > 0 ? f->limit : -1);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ev = store_row_event(s, st);
-		stop = cb(arg, ev);
-		event_free(ev);
-	}
-	if (!stop && rc != SQLITE_DONE)
-		store_err(s, "reading events");
-	sqlite3_finalize(st);
-	free(like);
-	return (!stop && rc != SQLITE_DONE ? -1 : 0);
+	db = db_wrap(s->db, NULL);
+	rc = query_events(db, f, cb, arg);
+	db_close(db);
+	return (rc);
 }
 
 /* Calls cb with each known container, most recently seen first. */

@@ -33,6 +33,7 @@ struct store_event_filter {
 	int64_t		 since_ms;	/* 0: no lower bound */
 	int64_t		 until_ms;	/* 0: no upper bound */
 	int64_t		 limit;		/* 0: no limit; else the latest N */
+	const char	*node;		/* only this node's; NULL: any */
 };
 
 struct store_container {
@@ -90,6 +91,7 @@ struct sqlite3_stmt *store_cached(struct store *, int, const char *);
 int		 store_batch(struct store *);
 int		 store_counter_bump(struct store *, const char *, int64_t);
 char		*store_like_prefix(const char *);
+void		 store_load_argv(struct event *, const char *json);
 int64_t		 store_last_event_id(struct store *);
 struct event	*store_row_event(struct store *, struct sqlite3_stmt *);
 void		 store_rollback(struct store *);

@@ -230,7 +230,25 @@ is "$(json_get "$TMP/cs.json" '(d["events"], [n["node"] for n in d["nodes"]], "p
 is "$(json_get "$TMP/cs.json" 'd["records"]')" \
     "$(( $(sq "$TMP/a.db" "SELECT value FROM counters WHERE name = 'records'") + $(sq "$TMP/b.db" "SELECT value FROM counters WHERE name = 'records'") ))" \
     "and the nodes' counters summed"
-"$DRIFTWATCH" --db "$URL" events > /dev/null 2> "$TMP/ce.err"
+"$DRIFTWATCH" --db "$URL" events --json --limit 0 --node a > "$TMP/ce.json"
+is "$(json_get "$TMP/ce.json" 'len(d)')" \
+    "$(sq "$TMP/a.db" "SELECT count(*) FROM events")" \
+    "events --json --node a: every event of node a"
+is "$(json_get "$TMP/ce.json" 'sum(len(r.get("paths") or []) for r in d)')" \
+    "$(sq "$TMP/a.db" "SELECT count(*) FROM paths")" "with their paths"
+"$DRIFTWATCH" --db "$TMP/a.db" events --json --limit 0 > "$TMP/le.json"
+is "$(python3 -c 'import json, sys
+def rows(f):
+    out = []
+    for l in open(f):
+        r = json.loads(l)
+        r.pop("id", None)
+        r.pop("node", None)
+        out.append(json.dumps(r, sort_keys=True))
+    return sorted(out)
+print(rows(sys.argv[1]) == rows(sys.argv[2]))' "$TMP/ce.json" "$TMP/le.json")" True \
+    "the same events, field for field, as node a shows them"
+"$DRIFTWATCH" --db "$URL" report > /dev/null 2> "$TMP/ce.err"
 ok "$([ $? -ne 0 ] && grep -q 'not yet the fleet store' "$TMP/ce.err"; echo $?)" \
     "a command that does not read the fleet store yet says so"
 
