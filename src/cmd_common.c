@@ -27,7 +27,7 @@ cmd_open_store(struct cmd_ctx *ctx)
 	if (pg_is_url(ctx->cfg->db)) {
 		log_warnx("this command reads a node's database, not yet the "
 		    "fleet store (there: events, anomalies, containers, "
-		    "status, baseline lock|relearn, fleet)");
+		    "status, report, baseline lock|relearn, fleet)");
 		return (NULL);
 	}
 	if ((s = store_open(ctx->cfg->db, 0, &cause)) == NULL) {

@@ -135,6 +135,7 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 	enum report_format		 fmt = REPORT_TEXT;
 	struct report_out		 ro;
 	struct store			*s;
+	struct db			*db;
 	json_t				*r = NULL;
 	FILE				*f = stdout;
 	char				*tmp = NULL;
@@ -218,10 +219,16 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 		log_warnx("report: --since must come before --until");
 		return (CMD_USAGE);
 	}
-	if ((s = cmd_open_store(ctx)) == NULL)
+	if ((db = cmd_open_db(ctx, &s)) == NULL)
 		return (CMD_ERROR);
-	if (q == NULL && (r = report_build(s, since, until, now)) == NULL) {
-		store_close(s);
+	if (q != NULL && s == NULL) {
+		log_warnx("report --query: the forensic queries read a node's "
+		    "database, not yet the fleet store");
+		cmd_close_db(db, s);
+		return (CMD_ERROR);
+	}
+	if (q == NULL && (r = report_build(db, since, until, now)) == NULL) {
+		cmd_close_db(db, s);
 		return (CMD_ERROR);
 	}
 	if (output != NULL) {
@@ -230,7 +237,7 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 			log_warn("%s", tmp);
 			free(tmp);
 			json_decref(r);
-			store_close(s);
+			cmd_close_db(db, s);
 			return (CMD_ERROR);
 		}
 	}
@@ -262,6 +269,6 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 		free(tmp);
 	}
 	json_decref(r);
-	store_close(s);
+	cmd_close_db(db, s);
 	return (rc);
 }

@@ -8,6 +8,9 @@
  *   {node}         the node a row belongs to: the column node on the fleet
  *                  store, the node's own name as a literal in its SQLite;
  *   {indexed IDX}  SQLite's INDEXED BY IDX, nothing on PostgreSQL;
+ *   {max2}         SQLite's two-argument max(), PostgreSQL's greatest();
+ *   {list_distinct X}
+ *                  the distinct values of X joined by commas;
  *   {startswith COL ?A ?B}
  *                  COL begins with ?A: on SQLite the index range from ?A
  *                  to ?B (db_bind_prefix_end: ?A and a 0xff byte, which
@@ -224,6 +227,22 @@ db_dialect(struct db_stmt *st, const char *sql)
 			p += 6;
 			continue;
 		}
+		if (!quoted && strncmp(p, "{max2}", 6) == 0) {
+			q = db->engine == DB_PG ? "greatest" : "max";
+			db_put(&out, &len, &cap, q, strlen(q));
+			p += 6;
+			continue;
+		}
+		if (!quoted && strncmp(p, "{list_distinct ", 15) == 0 &&
+		    (q = strchr(p, '}')) != NULL) {
+			n = (size_t)snprintf(idx, sizeof idx, db->engine ==
+			    DB_PG ? "string_agg(DISTINCT %.*s, ',')" :
+			    "group_concat(DISTINCT %.*s)", (int)(q - p - 15),
+			    p + 15);
+			db_put(&out, &len, &cap, idx, n);
+			p = q + 1;
+			continue;
+		}
 		if (!quoted && strncmp(p, "{startswith ", 12) == 0 &&
 		    (q = strchr(p, '}')) != NULL &&
 		    db_startswith(st, &out, &len, &cap, p + 12, q) == 0) {
@@ -408,6 +427,81 @@ db_text(struct db_stmt *st, int col)
 	if (st->db->engine == DB_SQLITE)
 		return ((const char *)sqlite3_column_text(st->lite, col));
 	return (PQgetvalue(st->res, st->row, col));
+}
+
+/* Binds a real number. */
+void
+db_bind_real(struct db_stmt *st, int i, double v)
+{
+	if (st->db->engine == DB_SQLITE) {
+		sqlite3_bind_double(st->lite, i, v);
+		return;
+	}
+	if (i < 1 || i > DB_MAXPARAM)
+		return;
+	free(st->param[i]);
+	xasprintf(&st->param[i], "%.17g", v);
+}
+
+/* How many columns a row has (after the first db_step on PostgreSQL). */
+int
+db_column_count(struct db_stmt *st)
+{
+	if (st->db->engine == DB_SQLITE)
+		return (sqlite3_column_count(st->lite));
+	return (st->res != NULL ? PQnfields(st->res) : 0);
+}
+
+const char *
+db_column_name(struct db_stmt *st, int col)
+{
+	if (st->db->engine == DB_SQLITE)
+		return (sqlite3_column_name(st->lite, col));
+	return (PQfname(st->res, col));
+}
+
+/*
+ * The type of a column's value in the current row.  PostgreSQL's numeric
+ * (sum() of integers) is an integer when it holds no fraction.
+ */
+enum db_type
+db_type(struct db_stmt *st, int col)
+{
+	const char	*v;
+
+	if (db_isnull(st, col))
+		return (DB_NULL);
+	if (st->db->engine == DB_SQLITE) {
+		switch (sqlite3_column_type(st->lite, col)) {
+		case SQLITE_INTEGER:
+			return (DB_INT);
+		case SQLITE_FLOAT:
+			return (DB_REAL);
+		default:
+			return (DB_TEXT);
+		}
+	}
+	switch (PQftype(st->res, col)) {
+	case 20: case 21: case 23: case 26:	/* int8, int2, int4, oid */
+		return (DB_INT);
+	case 700: case 701:			/* float4, float8 */
+		return (DB_REAL);
+	case 1700:				/* numeric */
+		v = PQgetvalue(st->res, st->row, col);
+		return (strpbrk(v, ".eE") != NULL ? DB_REAL : DB_INT);
+	default:
+		return (DB_TEXT);
+	}
+}
+
+double
+db_real(struct db_stmt *st, int col)
+{
+	if (db_isnull(st, col))
+		return (0);
+	if (st->db->engine == DB_SQLITE)
+		return (sqlite3_column_double(st->lite, col));
+	return (strtod(PQgetvalue(st->res, st->row, col), NULL));
 }
 
 /* Makes st ready to run again, with new bindings. */

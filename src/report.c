@@ -95,7 +95,7 @@ report_row(void *arg, int ncol, const char *const *names,
 }
 
 static json_t *
-report_section(struct store *s, enum store_report_section sec,
+report_section(struct db *s, enum store_report_section sec,
     int64_t since_ms, int64_t until_ms, int64_t bucket_ms)
 {
 	json_t	*a = json_array();
@@ -109,7 +109,7 @@ report_section(struct store *s, enum store_report_section sec,
 }
 
 static json_t *
-report_timeline(struct store *s, int64_t since_ms, int64_t until_ms)
+report_timeline(struct db *s, int64_t since_ms, int64_t until_ms)
 {
 	int64_t	 bucket_ms, n[REPORT_BUCKETS][4];
 	json_t	*rows, *row, *t, *a, *b;
@@ -157,7 +157,7 @@ report_timeline(struct store *s, int64_t since_ms, int64_t until_ms)
  * with json_decref()), or NULL after logging why.
  */
 json_t *
-report_build(struct store *s, int64_t since_ms, int64_t until_ms,
+report_build(struct db *s, int64_t since_ms, int64_t until_ms,
     int64_t now_ms)
 {
 	json_t	*o, *p, *a, *row;

@@ -19,7 +19,9 @@ enum report_format {
 	REPORT_HTML
 };
 
-json_t	*report_build(struct store *, int64_t since_ms, int64_t until_ms,
+struct db;
+
+json_t	*report_build(struct db *, int64_t since_ms, int64_t until_ms,
 	    int64_t now_ms);
 int	 report_has_findings(json_t *);
 int	 report_write(FILE *, enum report_format, json_t *);

@@ -8,14 +8,15 @@
  * the images' learning states are as of now.
  *
  * Rows go to a callback as typed values (struct store_value), borrowed for
- * the call: sqlite3_column_text() dies at the next step.  store_report_sql()
- * also runs the saved forensic queries of store_query.c.  Every statement
- * is parameterised.
+ * the call: a column's text dies at the next step.  The queries are
+ * written once for both stores, a node's SQLite and the fleet's PostgreSQL
+ * (db.c's dialect marks); store_report_sql() also runs the saved forensic
+ * queries of store_query.c on a node's database.  Every statement is
+ * parameterised.
  */
 #include <stdlib.h>
 
-#include <sqlite3.h>
-
+#include "db.h"
 #include "log.h"
 #include "store_report.h"
 #include "xmalloc.h"
@@ -39,23 +40,26 @@ static const char *const sr_sql[] = {
 	    " GROUP BY rule, severity ORDER BY " SR_RANK " DESC, 3 DESC, rule",
 	[STORE_REPORT_ANOMALIES] =
 	    "SELECT id, severity, rule, container_name AS container, image,"
-	    " exe, reason, count, state, first_ms, last_ms" SR_IN
+	    " exe, reason, count, state, first_ms, last_ms, {node} AS node"
+	    SR_IN
 	    " ORDER BY " SR_RANK " DESC, first_ms, id LIMIT 1000",
 	[STORE_REPORT_CONTAINERS] =
-	    "SELECT container_id AS id, container_name AS name, image, pod,"
+	    "SELECT container_id AS id, {node} AS node,"
+	    " min(container_name) AS name, min(image) AS image, min(pod) AS pod,"
 	    " " SR_NAME("max(" SR_RANK ")") " AS severity,"
 	    " count(*) AS anomalies, sum(count) AS occurrences,"
-	    " group_concat(DISTINCT rule) AS rules,"
+	    " {list_distinct rule} AS rules,"
 	    " min(first_ms) AS first_ms, max(last_ms) AS last_ms" SR_IN
-	    " AND container_id IS NOT NULL GROUP BY container_id"
-	    " ORDER BY max(" SR_RANK ") DESC, 6 DESC, name",
+	    " AND container_id IS NOT NULL GROUP BY container_id, {node}"
+	    " ORDER BY max(" SR_RANK ") DESC, 7 DESC, name",
 	[STORE_REPORT_NEW_BEHAVIOUR] =
 	    "SELECT coalesce(i.name, i.key) AS image, p.kind,"
 	    " count(*) AS entries, sum(p.count) AS occurrences,"
 	    " min(p.first_ms) AS first_ms FROM profile p"
 	    " JOIN images i ON i.id = p.image"
 	    " WHERE p.first_ms >= ?1 AND p.first_ms < ?2"
-	    " GROUP BY p.image, p.kind ORDER BY i.name, i.key, p.kind",
+	    " GROUP BY p.image, p.kind, i.name, i.key"
+	    " ORDER BY i.name, i.key, p.kind",
 	[STORE_REPORT_NEW_ENTRIES] =
 	    "SELECT coalesce(i.name, i.key) AS image, p.kind, p.key, p.count,"
 	    " p.source,"
@@ -83,84 +87,89 @@ static const char *const sr_sql[] = {
 	    " AS anomalies_suppressed"
 	    " FROM events WHERE time_ms >= ?1 AND time_ms < ?2",
 	[STORE_REPORT_TIMELINE] =
-	    "SELECT (max(first_ms, ?1) - ?1) / ?3 AS bucket, severity,"
+	    "SELECT ({max2}(first_ms, ?1) - ?1) / ?3 AS bucket, severity,"
 	    " sum(count) AS occurrences" SR_IN
 	    " GROUP BY 1, severity ORDER BY 1, " SR_RANK,
 };
 
-static int
-sr_fail(struct store *s, const char *what)
-{
-	log_warnx("database: %s: %s", what, sqlite3_errmsg(store_db(s)));
-	return (-1);
-}
-
 /*
- * Runs sql, binding binds[0..nbinds) to ?1.., and calls cb with each row
- * (names and values borrowed for the call).  Returns 0 (also when cb
+ * Runs sql on db, binding binds[0..nbinds) to ?1.., and calls cb with each
+ * row (names and values borrowed for the call).  Returns 0 (also when cb
  * stopped) or -1 after logging why.
  */
 int
-store_report_sql(struct store *s, const char *sql,
+store_report_query(struct db *db, const char *sql,
     const struct store_value *binds, int nbinds, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt		 *st;
+	struct db_stmt		 *st;
 	struct store_value	 *v = NULL;
 	const char		**names = NULL;
-	int			  i, n, rc = SQLITE_DONE, stop = 0;
+	int			  i, n = 0, rc, stop = 0;
 
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-		return (sr_fail(s, "preparing a query"));
+	if ((st = db_prepare(db, sql)) == NULL) {
+		log_warnx("database: preparing a query: %s", db_error(db));
+		return (-1);
+	}
 	for (i = 0; i < nbinds; i++) {
 		switch (binds[i].type) {
 		case STORE_INT:
-			sqlite3_bind_int64(st, i + 1, binds[i].i);
+			db_bind_int(st, i + 1, binds[i].i);
 			break;
 		case STORE_REAL:
-			sqlite3_bind_double(st, i + 1, binds[i].r);
-			break;
-		case STORE_TEXT:
-			sqlite3_bind_text(st, i + 1, binds[i].s, -1,
-			    SQLITE_STATIC);
+			db_bind_real(st, i + 1, binds[i].r);
 			break;
 		default:
-			sqlite3_bind_null(st, i + 1);
+			db_bind_text(st, i + 1, binds[i].s);
 			break;
 		}
 	}
-	n = sqlite3_column_count(st);
-	names = xcalloc(n > 0 ? n : 1, sizeof *names);
-	v = xcalloc(n > 0 ? n : 1, sizeof *v);
-	for (i = 0; i < n; i++)
-		names[i] = sqlite3_column_name(st, i);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!stop && (rc = db_step(st)) == 1) {
+		if (names == NULL) {
+			n = db_column_count(st);
+			names = xcalloc(n > 0 ? n : 1, sizeof *names);
+			v = xcalloc(n > 0 ? n : 1, sizeof *v);
+			for (i = 0; i < n; i++)
+				names[i] = db_column_name(st, i);
+		}
 		for (i = 0; i < n; i++) {
 			v[i].s = NULL;
-			switch (sqlite3_column_type(st, i)) {
-			case SQLITE_INTEGER:
-				v[i].type = STORE_INT;
-				v[i].i = sqlite3_column_int64(st, i);
+			switch ((v[i].type = (enum store_value_type)db_type(st,
+			    i))) {
+			case STORE_INT:
+				v[i].i = db_int(st, i, 0);
 				break;
-			case SQLITE_FLOAT:
-				v[i].type = STORE_REAL;
-				v[i].r = sqlite3_column_double(st, i);
+			case STORE_REAL:
+				v[i].r = db_real(st, i);
 				break;
-			case SQLITE_NULL:
-				v[i].type = STORE_NULL;
+			case STORE_TEXT:
+				v[i].s = db_text(st, i);
 				break;
 			default:
-				v[i].type = STORE_TEXT;
-				v[i].s = (const char *)sqlite3_column_text(st,
-				    i);
 				break;
 			}
 		}
 		stop = cb(arg, n, names, v);
 	}
-	sqlite3_finalize(st);
+	if (!stop && rc != 0)
+		log_warnx("database: running a query: %s", db_error(db));
+	db_finalize(st);
 	free(names);
 	free(v);
-	return (stop || rc == SQLITE_DONE ? 0 : sr_fail(s, "running a query"));
+	return (stop || rc == 0 ? 0 : -1);
+}
+
+/* store_report_query() on a node's database. */
+int
+store_report_sql(struct store *s, const char *sql,
+    const struct store_value *binds, int nbinds, store_row_cb cb, void *arg)
+{
+	struct db	*db;
+	int		 rc;
+
+	db = db_wrap(store_db(s), NULL);
+	rc = store_report_query(db, sql, binds, nbinds, cb, arg);
+	db_close(db);
+	return (rc);
 }
 
 /*
@@ -169,7 +178,7 @@ store_report_sql(struct store *s, const char *sql,
  * rows number buckets from 0 at since_ms.  Returns 0 or -1.
  */
 int
-store_report_rows(struct store *s, enum store_report_section sec,
+store_report_rows(struct db *db, enum store_report_section sec,
     int64_t since_ms, int64_t until_ms, int64_t bucket_ms, store_row_cb cb,
     void *arg)
 {
@@ -181,6 +190,6 @@ store_report_rows(struct store *s, enum store_report_section sec,
 	b[0].i = since_ms;
 	b[1].i = until_ms;
 	b[2].i = bucket_ms > 0 ? bucket_ms : 1;
-	return (store_report_sql(s, sr_sql[sec], b,
+	return (store_report_query(db, sr_sql[sec], b,
 	    sec == STORE_REPORT_TIMELINE ? 3 : 2, cb, arg));
 }

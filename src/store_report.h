@@ -48,9 +48,13 @@ enum store_report_section {
 typedef int (*store_row_cb)(void *, int ncol, const char *const *names,
 	    const struct store_value *v);
 
-int	store_report_rows(struct store *, enum store_report_section,
+struct db;
+
+int	store_report_rows(struct db *, enum store_report_section,
 	    int64_t since_ms, int64_t until_ms, int64_t bucket_ms,
 	    store_row_cb, void *);
+int	store_report_query(struct db *, const char *sql,
+	    const struct store_value *binds, int nbinds, store_row_cb, void *);
 int	store_report_sql(struct store *, const char *sql,
 	    const struct store_value *binds, int nbinds, store_row_cb, void *);
 

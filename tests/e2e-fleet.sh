@@ -248,9 +248,22 @@ def rows(f):
     return sorted(out)
 print(rows(sys.argv[1]) == rows(sys.argv[2]))' "$TMP/ce.json" "$TMP/le.json")" True \
     "the same events, field for field, as node a shows them"
-"$DRIFTWATCH" --db "$URL" report > /dev/null 2> "$TMP/ce.err"
+"$DRIFTWATCH" --db "$URL" report --format json --since 2026-11-28 \
+    --until 2026-11-29 > "$TMP/cr.json"
+is "$?,$(json_get "$TMP/cr.json" 'len(d["anomalies"])')" \
+    "4,$(psql_c "SELECT count(*) FROM anomalies WHERE last_ms >=
+    1795824000000 AND first_ms < 1795910400000")" \
+    "report on the fleet store: every node's anomalies of the day (exit 4: findings)"
+is "$(json_get "$TMP/cr.json" 'sorted({(c["node"], c["name"]) for c in d["drifted_containers"]})[:2]')" \
+    "[('a', 'dwlab-web2'), ('b', 'dwlab-web2')]" \
+    "drifted containers per node"
+is "$(json_get "$TMP/cr.json" 'd["ingest"]["events"]')" \
+    "$(psql_c "SELECT count(*) FROM events WHERE time_ms >= 1795824000000 AND
+    time_ms < 1795910400000")" "the events the store holds for the day"
+"$DRIFTWATCH" --db "$URL" report --query container-anomalies x \
+    > /dev/null 2> "$TMP/ce.err"
 ok "$([ $? -ne 0 ] && grep -q 'not yet the fleet store' "$TMP/ce.err"; echo $?)" \
-    "a command that does not read the fleet store yet says so"
+    "what does not read the fleet store yet says so (forensic queries)"
 
 # --- SIGKILL mid-batch -------------------------------------------------------
 conf c "fleet_events = all" "fleet_batch = 10"

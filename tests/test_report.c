@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "report.h"
 #include "store.h"
 #include "store_query.h"
@@ -85,6 +86,7 @@ main(void)
 {
 	const struct store_query	*q;
 	struct store			*s;
+	struct db			*db;
 	json_t				*r, *b;
 	char				*path, *out, *args[2] = { "x", "y" };
 	const char			*p;
@@ -102,7 +104,8 @@ main(void)
 	ok(fill[n] == NULL, "filled by hand");
 
 	/* 10:28:00 to 10:29:00: anomalies a and b (overlapping it). */
-	r = report_build(s, T0, T0 + 60000, T0 + 3600000);
+	db = db_wrap(store_db(s), NULL);
+	r = report_build(db, T0, T0 + 60000, T0 + 3600000);
 	ok(r != NULL, "report_build");
 	ok(report_has_findings(r), "a critical anomaly is a finding");
 	is_int(json_array_size(sec(r, "anomalies")), 2,
@@ -153,7 +156,7 @@ main(void)
 	json_decref(r);
 
 	/* 10:29:00 to 10:30:00: only the low one. */
-	r = report_build(s, T0 + 60000, T0 + 120000, T0 + 3600000);
+	r = report_build(db, T0 + 60000, T0 + 120000, T0 + 3600000);
 	ok(r != NULL && !report_has_findings(r), "low alone is no finding");
 	is_int(json_array_size(sec(r, "anomalies")), 1, "one anomaly");
 	json_decref(r);
@@ -192,6 +195,7 @@ main(void)
 	    no_rows, &rows);
 	is_int(rows, 4, "containers by id prefix");
 
+	db_close(db);
 	store_close(s);
 	unlink(path);
 	xasprintf(&out, "%s-wal", path);

@@ -36,3 +36,6 @@ SELECT	e.eid AS event, p.item, p.name, p.nametype, p.dev, p.inode, p.mode
 FROM paths p
 JOIN events e ON e.node = p.node AND e.db = p.db AND e.id = p.event;
 GRANT SELECT ON event_view, path_view TO driftwatch_api;
+
+-- A node's profile rows name their image by images.id; here by its key.
+ALTER TABLE images ADD COLUMN id text GENERATED ALWAYS AS (key) STORED;
