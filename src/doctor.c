@@ -779,6 +779,7 @@ doctor_run(const struct doctor_env *e)
 	doctor_check_database(&d);
 	doctor_check_runtimes(&d);
 	doctor_check_serve(&d);
+	doctor_check_fleet(&d);
 	doctor_check_clock(&d);
 	hostaudit_clear(&d.ha);
 	store_close(d.store);

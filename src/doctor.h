@@ -87,6 +87,7 @@ void	 doctor_check_queue(struct doctor *);
 void	 doctor_check_database(struct doctor *);
 void	 doctor_check_runtimes(struct doctor *);
 void	 doctor_check_serve(struct doctor *);
+void	 doctor_check_fleet(struct doctor *);
 void	 doctor_check_clock(struct doctor *);
 
 #endif

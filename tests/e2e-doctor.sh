@@ -161,7 +161,7 @@ ok "$(json_get "$TMP/all.json" "[c['detail'] for c in d['checks'] if c['check'] 
     "plugin: its pid under our auditd's"
 is "$(json_get "$TMP/all.json" '[c["fix"] for c in d["checks"] if c["status"] == "ok" and c["fix"] is not None]')" \
     "[]" "JSON: no fix where all is well"
-is "$(grep -c '^[a-z]* *\(ok\|warn\|FAIL\|skip\)  ' "$TMP/all.txt")" 10 \
+is "$(grep -c '^[a-z]* *\(ok\|warn\|FAIL\|skip\)  ' "$TMP/all.txt")" 11 \
     "text: one line per link"
 sed 's/^/# /' "$TMP/all.txt"
 

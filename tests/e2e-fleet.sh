@@ -101,6 +101,10 @@ is $? 1 "without showing the password"
     > "$TMP/wst.json"
 is "$(json_get "$TMP/wst.json" 'd["fleet_backlog"] > 1000')" True \
     "the node keeps what it could not ship (fleet_backlog)"
+"$DRIFTWATCH" --config "$TMP/a.conf" --db "$TMP/w.db" doctor --json \
+    > "$TMP/wdoc.json"
+is "$(json_get "$TMP/wdoc.json" '[(c["status"], "password" in c["detail"], c["fix"] is not None) for c in d["checks"] if c["check"] == "fleet"]')" \
+    "[('fail', True, True)]" "doctor: the fleet link fails, says why and how to fix it"
 cp "$TMP/good.pass" "$TMP/a.pass"
 rm -f "$TMP"/w.db*
 
@@ -170,6 +174,10 @@ ok $? "one line says the server is back: $(grep -o 'fleet: .* reachable again.*'
 exec 7>&-
 wait $PA
 is $? 0 "node a's plugin exits cleanly at the end of its input"
+"$DRIFTWATCH" --config "$TMP/a.conf" --db "$TMP/a.db" doctor --json \
+    > "$TMP/adoc.json"
+is "$(json_get "$TMP/adoc.json" '[(c["status"], "as node a: last push" in c["detail"], "0 rows waiting" in c["detail"]) for c in d["checks"] if c["check"] == "fleet"]')" \
+    "[('ok', True, True)]" "doctor: the fleet link of node a is ok, nothing waits"
 
 # --- counts ------------------------------------------------------------
 for n in a b; do

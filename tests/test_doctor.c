@@ -175,7 +175,7 @@ main(void)
 	const char		*top = getenv("TOP_SRCDIR");
 	const char		*names[] = { "kernel", "rules", "backlog",
 				    "auditd", "plugin", "queue", "database",
-				    "runtimes", "serve", "clock" };
+				    "runtimes", "serve", "fleet", "clock" };
 	char			 p[1024], self[256], db[256], fix[512];
 	char			 detail[1024], addr[64], *cause = NULL;
 	char			*list, *line, *end;
