@@ -16,7 +16,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +26,7 @@
 #include "fleet_ship.h"
 #include "log.h"
 #include "pg.h"
+#include "timearg.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -50,15 +50,6 @@ fleet_node_name(const struct config *cfg)
 		return (xstrdup("localhost"));
 	host[sizeof host - 1] = '\0';
 	return (xstrdup(host));
-}
-
-static int64_t
-fleet_now_ms(void)
-{
-	struct timeval	tv;
-
-	gettimeofday(&tv, NULL);
-	return ((int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000);
 }
 
 /*
@@ -175,7 +166,7 @@ fleet_status(const struct config *cfg, sqlite3 *db, int64_t *backlog,
 		return (-1);
 	(void)fleet_events_parse(cfg->fleet_events, &ev);
 	return (fleet_outbox_backlog(db, ev == FLEET_EVENTS_ALL,
-	    fleet_now_ms(), backlog, lag_ms));
+	    timearg_now_ms(), backlog, lag_ms));
 }
 
 /*
@@ -231,14 +222,14 @@ fleet_main(void *arg)
 		memset(&r, 0, sizeof r);
 		cause = NULL;
 		ok = fleet_push(f, FLEET_THREAD_ROUNDS, &r, &cause) == 0;
-		if (ok && fleet_now_ms() >= next_pull) {
+		if (ok && timearg_now_ms() >= next_pull) {
 			ok = fleet_pull(f, &r, &cause) == 0;
-			next_pull = fleet_now_ms() +
+			next_pull = timearg_now_ms() +
 			    f->cfg->fleet_pull_interval * 1000;
 		}
 		if (!ok) {
 			if (down_ms == 0) {
-				down_ms = fleet_now_ms();
+				down_ms = timearg_now_ms();
 				log_warnx("fleet: cannot ship to %s as node %s: "
 				    "%s; storing locally, retrying", where,
 				    f->node, cause);
@@ -257,7 +248,7 @@ fleet_main(void *arg)
 		if (down_ms != 0) {
 			log_warnx("fleet: %s reachable again after %lld s; "
 			    "shipped the backlog (%lld rows, %lld events)",
-			    where, (long long)(fleet_now_ms() - down_ms) / 1000,
+			    where, (long long)(timearg_now_ms() - down_ms) / 1000,
 			    (long long)r.rows, (long long)r.events);
 			down_ms = 0;
 		}

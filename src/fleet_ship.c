@@ -15,11 +15,11 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "fleet_outbox.h"
 #include "fleet_ship.h"
 #include "pg.h"
+#include "timearg.h"
 #include "xmalloc.h"
 
 /* A COPY text buffer. */
@@ -152,15 +152,6 @@ fleet_events_parse(const char *s, enum fleet_events *ev)
 	else
 		return (-1);
 	return (0);
-}
-
-static int64_t
-fleet_now_ms(void)
-{
-	struct timeval	tv;
-
-	gettimeofday(&tv, NULL);
-	return ((int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000);
 }
 
 /*
@@ -397,7 +388,7 @@ fleet_ship_round(PGconn *pg, sqlite3 *db, const struct fleet_ship_conf *fc,
 			xasprintf(cause, "fleet: reading the events cursor");
 			return (-1);
 		}
-		read_ms = fleet_now_ms();
+		read_ms = timearg_now_ms();
 		upto = fleet_last_event(db, after, fc->batch, &nall);
 	}
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
@@ -436,14 +427,14 @@ fleet_ship_round(PGconn *pg, sqlite3 *db, const struct fleet_ship_conf *fc,
 		xasprintf(&tail, "%s UPDATE nodes SET last_push_ms = t,"
 		    " clock_skew_ms = %" PRId64 " - t FROM (SELECT " FLEET_PG_NOW
 		    " AS t) x WHERE name = %s; COMMIT", fleet_move,
-		    fleet_now_ms(), lit);
+		    timearg_now_ms(), lit);
 	else
 		xasprintf(&tail, "%s INSERT INTO nodes (name, added_ms,"
 		    " last_push_ms, clock_skew_ms) SELECT %s, t, t, %" PRId64
 		    " - t FROM (SELECT " FLEET_PG_NOW " AS t) x ON CONFLICT"
 		    " (name) DO UPDATE SET last_push_ms = excluded.last_push_ms,"
 		    " clock_skew_ms = excluded.clock_skew_ms; COMMIT",
-		    fleet_move, lit, fleet_now_ms());
+		    fleet_move, lit, timearg_now_ms());
 	PQfreemem(lit);
 	rc = pg_exec(pg, tail, cause);
 	free(tail);
