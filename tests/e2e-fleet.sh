@@ -328,6 +328,18 @@ conf h "fleet_events = none"
 is "$(psql_c "SELECT count(*) FROM events WHERE node = 'h'"),$(psql_c "SELECT count(*) > 0 FROM anomalies WHERE node = 'h'")" \
     "0,t" "fleet_events = none: anomalies ship, events do not"
 
+# the node forgets what it shipped (as after a crash just before it noted
+# the server's commit): everything goes again, nothing lands twice
+sq "$TMP/c.db" "UPDATE fleet_state SET value = 0 WHERE name = 'events';
+    INSERT OR IGNORE INTO fleet_dirty SELECT 1, id, 1, 0 FROM anomalies;
+    INSERT OR IGNORE INTO fleet_dirty SELECT 2, id, 1, 0 FROM containers"
+"$DRIFTWATCH" --config "$TMP/c.conf" --db "$TMP/c.db" fleet push \
+    > "$TMP/c2.out" 2>&1
+ok $? "a push of what the server already has: $(cat "$TMP/c2.out")"
+is "$(psql_c "SELECT count(*) FROM events WHERE node = 'c'"),$(psql_c "SELECT count(*) FROM paths WHERE node = 'c'"),$(psql_c "SELECT count(*) FROM anomalies WHERE node = 'c'")" \
+    "$(sq "$TMP/c.db" "SELECT count(*) FROM events"),$(sq "$TMP/c.db" "SELECT count(*) FROM paths"),$(sq "$TMP/c.db" "SELECT count(*) FROM anomalies")" \
+    "no event, path or anomaly twice"
+
 # --- row-level security ------------------------------------------------------
 as_a() {
 	PGPASSFILE=$TMP/a.pass psql -X -h 127.0.0.1 -p "$LAB_PG_PORT" \
