@@ -18,6 +18,9 @@
 # machine cannot (not root, no PostgreSQL 15, no postgres user).  The
 # server is stopped by its own pid only (lab_pg_stop, idempotent).
 #
+# LAB_PG_INITDB_OPTS and LAB_PG_OPTS add options to initdb and postgres
+# (a cluster in a small file system: --wal-segsize=1, -c max_wal_size=...).
+#
 # Variables for the caller: LAB_PG_URL (superuser, unix socket, database
 # "driftwatch"), LAB_PG_HOST (the socket directory), LAB_PG_PORT,
 # LAB_PG_PID, LAB_PG_BIN.
@@ -50,13 +53,15 @@ lab_pg_start() {
 	chown postgres "$dir" "$dir/sock" || return 1
 	if [ ! -f "$dir/pg/PG_VERSION" ]; then
 		runuser -u postgres -- "$LAB_PG_BIN/initdb" -D "$dir/pg" \
-		    -U postgres -A trust --auth-host=md5 >"$dir/initdb.log" 2>&1 ||
+		    -U postgres -A trust --auth-host=md5 ${LAB_PG_INITDB_OPTS:-} \
+		    >"$dir/initdb.log" 2>&1 ||
 		    { cat "$dir/initdb.log" >&2; return 1; }
 	fi
 	[ -n "$LAB_PG_PORT" ] || LAB_PG_PORT=$(_lab_pg_port) || return 1
 	runuser -u postgres -- "$LAB_PG_BIN/pg_ctl" -D "$dir/pg" \
 	    -l "$dir/sock/pg.log" -w -t 60 -o "-k $dir/sock -p $LAB_PG_PORT \
-	    -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60" \
+	    -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60 \
+	    ${LAB_PG_OPTS:-}" \
 	    start >/dev/null || { tail -20 "$dir/sock/pg.log" >&2; return 1; }
 	LAB_PG_PID=$(head -1 "$dir/pg/postmaster.pid")
 	LAB_PG_HOST=$dir/sock
