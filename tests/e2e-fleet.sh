@@ -288,7 +288,7 @@ wait $PC 2> /dev/null
 mid=$(psql_c "SELECT count(*) FROM events WHERE node = 'c'")
 "$DRIFTWATCH" --config "$TMP/c.conf" --db "$TMP/c.db" fleet push \
     > "$TMP/c.out" 2>&1
-ok $? "after a SIGKILL mid-push ($mid events in), the next push succeeds"
+ok $? "after a SIGKILL mid-push ($mid events in), the next push succeeds: $(head -c 200 "$TMP/c.out")"
 is "$(psql_c "SELECT count(*) FROM events WHERE node = 'c'")" \
     "$(sq "$TMP/c.db" "SELECT count(*) FROM events")" \
     "nothing missing, nothing twice"
