@@ -192,6 +192,21 @@ api_reply(struct api_response *res, int status, json_t *json)
 	res->content_type = "application/json";
 }
 
+/*
+ * Sets res to status with the JSON text of w (taken: w is left empty and
+ * the response owns the text).
+ */
+void
+api_reply_text(struct api_response *res, int status, struct jsonw *w)
+{
+	json_decref(res->json);
+	free(res->text);
+	res->status = status;
+	res->json = NULL;
+	res->text = jsonw_finish(w, NULL);
+	res->content_type = "application/json";
+}
+
 /* Returns the query parameter name of req (borrowed), or NULL. */
 const char *
 api_arg(const struct api_request *req, const char *name)
@@ -386,6 +401,58 @@ api_page_reply(struct api_page *p, struct api_response *res)
 	p->items = NULL;
 	p->next = NULL;
 	api_reply(res, 200, o);
+}
+
+/*
+ * Starts a page of at most limit items written as text: the caller writes
+ * each item into p->w after api_wpage_next() said yes.
+ */
+void
+api_wpage_init(struct api_wpage *p, int64_t limit)
+{
+	memset(p, 0, sizeof *p);
+	jsonw_init(&p->w);
+	jsonw_open_object(&p->w);
+	jsonw_key(&p->w, "items");
+	jsonw_open_array(&p->w);
+	p->limit = limit;
+}
+
+/*
+ * Returns 1 when the item whose cursor is cursor belongs on the page (the
+ * caller writes it), else 0: the page is full and has more, and the store
+ * callback should stop.
+ */
+int
+api_wpage_next(struct api_wpage *p, int64_t cursor)
+{
+	if (p->n >= p->limit) {
+		p->more = 1;
+		return (0);
+	}
+	p->n++;
+	p->next = cursor;
+	return (1);
+}
+
+/*
+ * Replies with the page: next_cursor is the last item's when more came
+ * (as api_page_reply()).  The page's text goes to res.
+ */
+void
+api_wpage_reply(struct api_wpage *p, struct api_response *res)
+{
+	char	cursor[32];
+
+	jsonw_close_array(&p->w);
+	jsonw_key(&p->w, "next_cursor");
+	if (p->more && p->n > 0) {
+		snprintf(cursor, sizeof cursor, "%lld", (long long)p->next);
+		jsonw_string(&p->w, cursor);
+	} else
+		jsonw_null(&p->w);
+	jsonw_close_object(&p->w);
+	api_reply_text(res, 200, &p->w);
 }
 
 static int

@@ -98,6 +98,14 @@ call(const char *method, const char *pattern, const char *param,
 		    strcmp(r->pattern, pattern) == 0) {
 			called[r - api_routes] = 1;
 			r->handler(&ctx, &f.req, res);
+			/* JSON written as text: what a client parses */
+			if (res->json == NULL && res->text != NULL &&
+			    res->content_type != NULL && strcmp(
+			    res->content_type, "application/json") == 0 &&
+			    (res->json = json_loads(res->text, 0, NULL)) ==
+			    NULL)
+				printf("# %s %s: not JSON: %.200s\n", method,
+				    pattern, res->text);
 			return (res->status);
 		}
 	printf("# no route %s %s\n", method, pattern);
