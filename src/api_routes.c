@@ -11,7 +11,8 @@
  * api_stream.c.
  *
  * /status and /metrics read counters the store keeps with the rows they
- * count (store.c), never a count of rows.
+ * count (store.c; images by state: schema/007-images.sql's triggers),
+ * never a count of rows.
  *
  * Objects are those of the CLI's --json (render.c).  Lists are pages:
  * ?limit=N (default 100; more than 1000 gives 1000) and ?cursor=C, the
@@ -455,18 +456,6 @@ api_wpage_reply(struct api_wpage *p, struct api_response *res)
 	api_reply_text(res, 200, &p->w);
 }
 
-static int
-api_count_states(void *arg, const struct store_image *img)
-{
-	int64_t	*n = arg;
-
-	if (img->state != NULL && strcmp(img->state, "active") == 0)
-		n[1]++;
-	else
-		n[0]++;
-	return (0);
-}
-
 static void
 api_health(struct api_ctx *ctx, const struct api_request *req,
     struct api_response *res)
@@ -486,7 +475,7 @@ api_status(struct api_ctx *ctx, const struct api_request *req,
 
 	(void)req;
 	if (store_status(ctx->store, &c, &events, &containers) != 0 ||
-	    store_images(ctx->store, api_count_states, states) != 0) {
+	    store_api_image_states(ctx->store, &states[0], &states[1]) != 0) {
 		api_error(res, 500, "database",
 		    "the database could not be read");
 		return;
@@ -564,7 +553,7 @@ api_metrics(struct api_ctx *ctx, const struct api_request *req,
 
 	(void)req;
 	if (store_status(ctx->store, &c, &events, &containers) != 0 ||
-	    store_images(ctx->store, api_count_states, states) != 0 ||
+	    store_api_image_states(ctx->store, &states[0], &states[1]) != 0 ||
 	    store_api_last_event_ms(ctx->store, &last) != 0) {
 		api_error(res, 500, "database",
 		    "the database could not be read");

@@ -388,6 +388,34 @@ store_api_anomaly_counts(struct store *s, store_api_count_cb cb, void *arg)
 	    sa_fail(s, "counting anomalies"));
 }
 
+/*
+ * Sets *learning and *active to the number of images whose profile is
+ * learning (or in any state but active) and active, as the counters
+ * "images/STATE" keep them (schema/007-images.sql's triggers): a range of
+ * the counters' key, never a count of the images.  Returns 0 or -1.
+ */
+int
+store_api_image_states(struct store *s, int64_t *learning, int64_t *active)
+{
+	sqlite3_stmt	*st;
+	const char	*name;
+	int		 rc;
+
+	*learning = *active = 0;
+	if ((st = sa_prepare(s, "SELECT name, value FROM counters"
+	    " WHERE name >= 'images/' AND name < 'images0'")) == NULL)
+		return (-1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = sa_text(st, 0) + strlen("images/");
+		if (strcmp(name, "active") == 0)
+			*active += sqlite3_column_int64(st, 1);
+		else
+			*learning += sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : sa_fail(s, "reading counters"));
+}
+
 /* Sets *ms to the time of the newest event (0: none).  Returns 0 or -1. */
 int
 store_api_last_event_ms(struct store *s, int64_t *ms)

@@ -657,6 +657,13 @@ test_images(void)
 	    NULL, NULL, NULL, &res), 200, "POST relearn");
 	is_str(str(res.json, "state"), "learning", "learning again");
 	done(&res);
+	is_int(call("GET", "/status", NULL, NULL, NULL, NULL, &res), 200,
+	    "status after the relearn");
+	is_int(num(json_object_get(res.json, "images"), "learning"), 2,
+	    "two images learning again");
+	is_int(num(json_object_get(res.json, "images"), "active"), 0,
+	    "none active");
+	done(&res);
 	is_int(status_of("POST", "/images/{id}/profile/relearn", "nosuch:1",
 	    NULL, NULL), 404, "relearn: 404");
 
