@@ -297,7 +297,7 @@ api_procs_write(struct jsonw *w, const struct api_procs *p)
 			jsonw_string(w, node->execs[j]);
 		jsonw_close_array(w);
 		jsonw_key(w, "first_seen");
-		jsonw_real(w, (double)node->first_ms / 1000.0);
+		jsonw_ms(w, node->first_ms);
 		jsonw_close_object(w);
 	}
 	jsonw_close_array(w);

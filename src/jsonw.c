@@ -317,6 +317,46 @@ jsonw_real(struct jsonw *w, double v)
 	jsonw_put(w, buf, n);
 }
 
+/*
+ * Writes epoch milliseconds as seconds, the text jsonw_real(ms / 1000.0)
+ * gives, without printf's floating point: below 10^15 milliseconds the
+ * double rounds back to exactly its three decimals.
+ */
+void
+jsonw_ms(struct jsonw *w, int64_t ms)
+{
+	char	 buf[32], *p = buf + sizeof buf;
+	int64_t	 sec;
+	int	 frac, digits = 3;
+
+	if (ms < 0 || ms >= 1000000000000000LL) {
+		jsonw_real(w, (double)ms / 1000.0);
+		return;
+	}
+	sec = ms / 1000;
+	frac = (int)(ms % 1000);
+	if (frac == 0) {
+		*--p = '0';
+		digits = 0;
+	} else {
+		while (frac % 10 == 0) {
+			frac /= 10;
+			digits--;
+		}
+		while (digits-- > 0) {
+			*--p = (char)('0' + frac % 10);
+			frac /= 10;
+		}
+	}
+	*--p = '.';
+	do {
+		*--p = (char)('0' + sec % 10);
+		sec /= 10;
+	} while (sec > 0);
+	jsonw_value(w);
+	jsonw_put(w, p, (size_t)(buf + sizeof buf - p));
+}
+
 void
 jsonw_bool(struct jsonw *w, int v)
 {

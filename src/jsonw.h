@@ -35,6 +35,7 @@ void	 jsonw_string(struct jsonw *, const char *);
 void	 jsonw_stringn(struct jsonw *, const char *, size_t);
 void	 jsonw_int(struct jsonw *, int64_t);
 void	 jsonw_real(struct jsonw *, double);
+void	 jsonw_ms(struct jsonw *, int64_t);
 void	 jsonw_bool(struct jsonw *, int);
 void	 jsonw_null(struct jsonw *);
 int	 jsonw_flat_array(struct jsonw *, const char *);

@@ -302,7 +302,7 @@ render_event_members(struct jsonw *w, const struct event *ev)
 	jsonw_key(w, "serial");
 	jsonw_int(w, (int64_t)ev->serial);
 	jsonw_key(w, "time");
-	jsonw_real(w, (double)ev->time_ms / 1000.0);
+	jsonw_ms(w, ev->time_ms);
 	jsonw_key(w, "node");
 	jsonw_string(w, ev->node);
 	jsonw_key(w, "types");
@@ -405,7 +405,7 @@ render_time_member(struct jsonw *w, const char *key, int64_t ms)
 {
 	jsonw_key(w, key);
 	if (ms > 0)
-		jsonw_real(w, (double)ms / 1000.0);
+		jsonw_ms(w, ms);
 	else
 		jsonw_null(w);
 }
@@ -484,11 +484,11 @@ render_anomaly_members(struct jsonw *w, const struct store_anomaly_row *r)
 	jsonw_key(w, "id");
 	jsonw_int(w, r->id);
 	jsonw_key(w, "time");
-	jsonw_real(w, (double)r->first_ms / 1000.0);
+	jsonw_ms(w, r->first_ms);
 	jsonw_key(w, "first_seen");
-	jsonw_real(w, (double)r->first_ms / 1000.0);
+	jsonw_ms(w, r->first_ms);
 	jsonw_key(w, "last_seen");
-	jsonw_real(w, (double)r->last_ms / 1000.0);
+	jsonw_ms(w, r->last_ms);
 	jsonw_key(w, "count");
 	jsonw_int(w, r->count);
 	jsonw_key(w, "rule");

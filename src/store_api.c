@@ -259,37 +259,55 @@ store_api_events(struct store *s, const struct store_event_filter *f,
 	return (sa_events(s, st, cb, arg));
 }
 
+/* The text of the string id in column col of st (allocated), or NULL. */
+static char *
+sa_name(struct store *s, sqlite3_stmt *st, int col)
+{
+	const char	*t;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL ||
+	    (t = store_name(s, sqlite3_column_int64(st, col))) == NULL)
+		return (NULL);
+	return (xstrdup(t));
+}
+
 /*
  * Calls cb with the processes of container cid (borrowed; the full id)
  * seen in its last max events (newest first: pid, ppid, exe, comm,
  * syscall, argv as stored (JSON, or NULL) and event time; borrowed for
  * the call).  A range of events_container read in order: bounded by max
- * however many events the container has.  Returns 0 or -1.
+ * however many events the container has; the strings from the
+ * connection's table (store_names.c).  Returns 0 or -1.
  */
 int
 store_api_processes(struct store *s, const char *cid, int64_t max,
     store_api_process_cb cb, void *arg)
 {
 	sqlite3_stmt	*st;
+	char		*exe, *comm, *syscall;
 	int		 rc, stop = 0;
 
-	if ((st = sa_prepare(s, "SELECT e.pid, e.ppid, ex.s, co.s, sc.s,"
-	    " e.argv, e.time_ms FROM events e"
-	    " LEFT JOIN strings ex ON ex.id = e.exe"
-	    " LEFT JOIN strings co ON co.id = e.comm"
-	    " LEFT JOIN strings sc ON sc.id = e.syscall"
+	if ((st = sa_prepare(s, "SELECT e.pid, e.ppid, e.exe, e.comm,"
+	    " e.syscall, e.argv, e.time_ms FROM events e"
 	    " WHERE e.container = (SELECT id FROM containers WHERE cid = ?1)"
 	    " AND e.pid IS NOT NULL"
 	    " ORDER BY e.time_ms DESC, e.id DESC LIMIT ?2")) == NULL)
 		return (-1);
 	sqlite3_bind_text(st, 1, cid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, max);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* copies: a lookup may empty the table the others are in */
+		exe = sa_name(s, st, 2);
+		comm = sa_name(s, st, 3);
+		syscall = sa_name(s, st, 4);
 		stop = cb(arg, sqlite3_column_int64(st, 0),
 		    sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 1), sa_text(st, 2), sa_text(st, 3),
-		    sa_text(st, 4), sa_text(st, 5),
-		    sqlite3_column_int64(st, 6));
+		    sqlite3_column_int64(st, 1), exe, comm, syscall,
+		    sa_text(st, 5), sqlite3_column_int64(st, 6));
+		free(exe);
+		free(comm);
+		free(syscall);
+	}
 	sqlite3_finalize(st);
 	return (stop || rc == SQLITE_DONE ? 0 :
 	    sa_fail(s, "reading processes"));

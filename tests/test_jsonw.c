@@ -59,6 +59,26 @@ test_values(void)
 		jsonw_real(&w, reals[i]);
 		same(&w, json_real(reals[i]), "a real");
 	}
+	for (i = 0; i < 2000; i++) {
+		int64_t	ms = i < 1000 ? (int64_t)i : 1795850000000LL +
+		    (int64_t)i * 7919 % 100000;
+		struct jsonw	r;
+
+		jsonw_init(&w);
+		jsonw_init(&r);
+		jsonw_ms(&w, ms);
+		jsonw_real(&r, (double)ms / 1000.0);
+		if (strcmp(w.buf, r.buf) != 0) {
+			is_str(w.buf, r.buf, "milliseconds %lld",
+			    (long long)ms);
+			jsonw_free(&w);
+			jsonw_free(&r);
+			break;
+		}
+		jsonw_free(&w);
+		jsonw_free(&r);
+	}
+	ok(i == 2000, "milliseconds written as jsonw_real(ms / 1000.0)");
 	jsonw_init(&w);
 	jsonw_open_object(&w);
 	jsonw_key(&w, "a");
