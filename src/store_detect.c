@@ -406,14 +406,23 @@ store_anomalies(struct store *s, const struct store_anomaly_filter *f,
 		sd_cat(where, " AND last_ms >= ?1", sizeof where);
 	if (f->until_ms > 0)
 		sd_cat(where, " AND first_ms < ?2", sizeof where);
-	/* a name without its tag: the images from "name:" to "name;" */
+	/*
+	 * A filter of several indexes as a list of ids, which SQLite reads
+	 * in order and stops at the limit; as an OR it fetched every match
+	 * and sorted them all.  A name without its tag: the images from
+	 * "name:" to "name;"; an id prefix: from the prefix to the prefix
+	 * and 0xff.
+	 */
 	if (f->image != NULL)
-		sd_cat(where, " AND (image = ?3 OR image_key = ?3"
-		    " OR (image >= ?12 AND image < ?13))", sizeof where);
-	/* an id prefix: from the prefix to the prefix and 0xff */
+		sd_cat(where, " AND id IN (SELECT id FROM anomalies"
+		    " WHERE image = ?3 UNION ALL SELECT id FROM anomalies"
+		    " WHERE image_key = ?3 UNION ALL SELECT id FROM anomalies"
+		    " WHERE image >= ?12 AND image < ?13)", sizeof where);
 	if (f->container != NULL)
-		sd_cat(where, " AND ((container_id >= ?5 AND container_id < ?4)"
-		    " OR container_name = ?5)", sizeof where);
+		sd_cat(where, " AND id IN (SELECT id FROM anomalies"
+		    " WHERE container_id >= ?5 AND container_id < ?4"
+		    " UNION ALL SELECT id FROM anomalies"
+		    " WHERE container_name = ?5)", sizeof where);
 	/* newest first: one range of anomalies_severity per severity */
 	if (f->min_severity > 0 && f->min_severity < 4 && !f->newest_first)
 		sd_cat(where, sev_in[f->min_severity], sizeof where);
