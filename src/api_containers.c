@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "api.h"
 #include "api_int.h"
 #include "render.h"
@@ -139,29 +137,39 @@ struct api_procs {
 	struct jsonw	 scratch;
 };
 
-/* Returns the command of an exec: its arguments, else its program. */
+/*
+ * Returns the command of an exec (allocated): its arguments, read as the
+ * store reads them back (store_event_argv()), joined by spaces, else its
+ * program; NULL when it has neither.
+ */
 static char *
 api_proc_cmd(const char *exe, const char *argv_json)
 {
-	json_t		*argv, *v;
-	char		*cmd = NULL, *t;
-	size_t		 i;
+	struct event	*ev;
+	char		*cmd = NULL;
+	size_t		 len = 0, n;
+	int		 i;
 
-	if (argv_json != NULL && (argv = json_loads(argv_json, 0, NULL)) !=
-	    NULL) {
-		json_array_foreach(argv, i, v) {
-			if (!json_is_string(v))
-				continue;
-			if (cmd == NULL)
-				cmd = xstrdup(json_string_value(v));
-			else {
-				xasprintf(&t, "%s %s", cmd,
-				    json_string_value(v));
-				free(cmd);
-				cmd = t;
+	if (argv_json != NULL) {
+		ev = event_create();
+		store_event_argv(ev, argv_json);
+		for (i = 0; i < ev->argc; i++)
+			len += (ev->argv[i] != NULL ? strlen(ev->argv[i]) : 0) +
+			    1;
+		if (len > 0) {
+			cmd = xmalloc(len);
+			for (i = 0, len = 0; i < ev->argc; i++) {
+				if (i > 0)
+					cmd[len++] = ' ';
+				if (ev->argv[i] == NULL)
+					continue;
+				n = strlen(ev->argv[i]);
+				memcpy(cmd + len, ev->argv[i], n);
+				len += n;
 			}
+			cmd[len] = '\0';
 		}
-		json_decref(argv);
+		event_free(ev);
 	}
 	if (cmd == NULL && exe != NULL)
 		cmd = xstrdup(exe);

@@ -280,12 +280,17 @@ jsonw_key(struct jsonw *w, const char *k)
 void
 jsonw_int(struct jsonw *w, int64_t v)
 {
-	char	buf[32];
-	int	n;
+	char		 buf[32], *p = buf + sizeof buf;
+	uint64_t	 u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		*--p = '-';
 	jsonw_value(w);
-	n = snprintf(buf, sizeof buf, "%lld", (long long)v);
-	jsonw_put(w, buf, (size_t)n);
+	jsonw_put(w, p, (size_t)(buf + sizeof buf - p));
 }
 
 /* Writes v as jansson writes a real of precision 15. */

@@ -7,6 +7,7 @@
  * Text that is not UTF-8 stays JSON (U+FFFD); JSON text kept in the
  * database is written as it is when it is a flat array, else parsed.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,17 @@ test_values(void)
 		jsonw_free(&r);
 	}
 	ok(i == 2000, "milliseconds written as jsonw_real(ms / 1000.0)");
+	{
+		static const int64_t ints[] = { 0, 7, -7, 1234567890123LL,
+		    INT64_MAX, INT64_MIN };
+
+		for (i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+			jsonw_init(&w);
+			jsonw_int(&w, ints[i]);
+			same(&w, json_integer((json_int_t)ints[i]),
+			    "an integer");
+		}
+	}
 	jsonw_init(&w);
 	jsonw_open_object(&w);
 	jsonw_key(&w, "a");
