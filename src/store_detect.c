@@ -382,7 +382,7 @@ store_anomalies(struct store *s, const struct store_anomaly_filter *f,
 	struct store_anomaly_row r;
 	sqlite3_stmt		*st;
 	char			*hi = NULL, *tagged = NULL, *tagged_hi = NULL;
-	int			 rc, stop = 0, i;
+	int			 rc, stop = 0, i, time_only;
 	char			 where[1024], sql[4096];
 	static const char	 columns[] =
 	    "SELECT id, rule, severity, mitre, container_id, container_name,"
@@ -394,18 +394,27 @@ store_anomalies(struct store *s, const struct store_anomaly_filter *f,
 	 * an equality filter gives it an index; a time alone is a range of
 	 * its own index instead (the matching rows then sorted).
 	 */
-	if (f->image == NULL && f->container == NULL && f->rule == NULL &&
-	    f->state == NULL && f->min_severity == 0 && f->id == 0 &&
-	    (f->since_ms > 0 || f->until_ms > 0))
-		snprintf(where, sizeof where, " FROM anomalies INDEXED BY %s"
-		    " WHERE 1", f->since_ms > 0 ? "anomalies_last" :
-		    "anomalies_first");
+	time_only = f->image == NULL && f->container == NULL &&
+	    f->rule == NULL && f->state == NULL && f->min_severity == 0 &&
+	    f->id == 0 && (f->since_ms > 0 || f->until_ms > 0);
+	if (time_only)
+		snprintf(where, sizeof where, " FROM anomalies%s INDEXED BY %s"
+		    " WHERE 1", f->newest_first ? " WHERE id IN (SELECT id"
+		    " FROM anomalies" : "", f->since_ms > 0 ?
+		    "anomalies_last" : "anomalies_first");
 	else
 		snprintf(where, sizeof where, " FROM anomalies WHERE 1");
 	if (f->since_ms > 0)
 		sd_cat(where, " AND last_ms >= ?1", sizeof where);
 	if (f->until_ms > 0)
 		sd_cat(where, " AND first_ms < ?2", sizeof where);
+	/*
+	 * Newest first, the ids in the time range (from the index alone)
+	 * then read down and stopped at the limit: sorting the matching
+	 * rows whole cost ten times a page.
+	 */
+	if (time_only && f->newest_first)
+		sd_cat(where, ")", sizeof where);
 	/*
 	 * A filter of several indexes as a list of ids, which SQLite reads
 	 * in order and stops at the limit; as an OR it fetched every match
