@@ -449,15 +449,17 @@ store_anomalies(struct store *s, const struct store_anomaly_filter *f,
 		 * and stopped at the limit, then merged: never a sort of all
 		 * the anomalies of a severity.
 		 */
-		snprintf(sql, sizeof sql, "SELECT * FROM (");
+		snprintf(sql, sizeof sql, "%s FROM anomalies WHERE id IN (",
+		    columns);
 		for (i = f->min_severity; i < 4; i++) {
 			if (i > f->min_severity)
 				sd_cat(sql, " UNION ALL ", sizeof sql);
 			snprintf(sql + strlen(sql), sizeof sql - strlen(sql),
-			    "SELECT * FROM (%s%s AND severity = '%s'"
-			    " ORDER BY id DESC LIMIT ?10)", columns, where,
+			    "SELECT id FROM (SELECT id%s AND severity = '%s'"
+			    " ORDER BY id DESC LIMIT ?10)", where,
 			    sev_names[i]);
 		}
+		/* ids first: only the rows of the page are read whole */
 		sd_cat(sql, ") ORDER BY id DESC LIMIT ?10", sizeof sql);
 	} else if (f->newest_first)
 		snprintf(sql, sizeof sql, "%s%s ORDER BY id DESC LIMIT ?10",
