@@ -31,7 +31,8 @@
 #define STORE_NAMES_MAX		(STORE_NAMES_SLOTS / 2)
 #define STORE_NAMES_BYTES	(4 * 1024 * 1024)
 
-/* store.c's slots of store_cached() for this file */
+/* store.c's slots of store_cached() for this file (store_detect.c has 0
+ * to 5, store_profile.c 20) */
 #define SN_SLOT_NAME	17
 #define SN_SLOT_EVENT	18
 #define SN_SLOT_PATHS	19
