@@ -59,11 +59,13 @@ api_containers(struct api_ctx *ctx, const struct api_request *req,
 	api_page_reply(&p, res);
 }
 
+#define API_CONTAINER_STRS	11	/* the strings of a store_container */
+
 /* The containers one argument names. */
 struct api_container_find {
 	const char		*arg;
 	struct store_container	 c;	/* of exact, else of prefix */
-	char			*strs[11];	/* c's strings, allocated */
+	char			*strs[API_CONTAINER_STRS];	/* c's, allocated */
 	int			 exact;
 	int			 nprefix;
 };
@@ -432,7 +434,7 @@ api_container(struct api_ctx *ctx, const struct api_request *req,
 	api_procs_free(procs);
 	free(procs);
 out:
-	for (i = 0; i < 11; i++)
+	for (i = 0; i < API_CONTAINER_STRS; i++)
 		free(f.strs[i]);
 }
 
