@@ -5,7 +5,8 @@
  * image, container, rule, state), one anomaly with its evidence events,
  * and acknowledging (acked) or reopening (open) one.  Objects are
  * render_anomaly_json()'s and render_event_json()'s, events with their
- * "id" added; SQL is store_api.c's.
+ * "id" added, written as text (render.c's members functions into jsonw.c);
+ * SQL is store_api.c's.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,11 +24,14 @@
 static int
 api_anomaly_row(void *arg, const struct store_anomaly_row *r)
 {
-	struct api_page	*p = arg;
-	char		 id[32];
+	struct api_wpage	*p = arg;
 
-	snprintf(id, sizeof id, "%lld", (long long)r->id);
-	return (api_page_add(p, render_anomaly_json(r), id));
+	if (!api_wpage_next(p, r->id))
+		return (1);
+	jsonw_open_object(&p->w);
+	render_anomaly_members(&p->w, r);
+	jsonw_close_object(&p->w);
+	return (0);
 }
 
 /*
@@ -68,7 +72,7 @@ api_anomalies(struct api_ctx *ctx, const struct api_request *req,
     struct api_response *res)
 {
 	struct store_anomaly_filter	 f;
-	struct api_page			 p;
+	struct api_wpage		 p;
 	int64_t				 limit, cursor;
 
 	if (api_anomaly_filter(req, res, &f) != 0 ||
@@ -76,32 +80,43 @@ api_anomalies(struct api_ctx *ctx, const struct api_request *req,
 	    api_arg_cursor(req, res, &cursor) != 0)
 		return;
 	f.limit = limit + 1;
-	api_page_init(&p, limit, NULL);
+	api_wpage_init(&p, limit);
 	if (store_api_anomalies(ctx->store, &f, cursor, api_anomaly_row,
 	    &p) != 0) {
-		api_page_free(&p);
+		jsonw_free(&p.w);
 		api_error(res, 500, "database", "anomalies could not be read");
 		return;
 	}
-	api_page_reply(&p, res);
+	api_wpage_reply(&p, res);
 }
+
+/* The anomaly asked for: open, its members written. */
+struct api_anomaly_text {
+	struct jsonw	 w;
+	int		 found;
+};
 
 static int
 api_anomaly_one(void *arg, const struct store_anomaly_row *r)
 {
-	json_t	**o = arg;
+	struct api_anomaly_text	*t = arg;
 
-	*o = render_anomaly_json(r);
+	jsonw_open_object(&t->w);
+	render_anomaly_members(&t->w, r);
+	t->found = 1;
 	return (1);
 }
 
 static int
 api_anomaly_event(void *arg, int64_t id, const struct event *ev)
 {
-	json_t	*o = render_event_json(ev);
+	struct jsonw	*w = arg;
 
-	json_object_set_new(o, "id", json_integer(id));
-	json_array_append_new(arg, o);
+	jsonw_open_object(w);
+	render_event_members(w, ev);
+	jsonw_key(w, "id");
+	jsonw_int(w, id);
+	jsonw_close_object(w);
 	return (0);
 }
 
@@ -114,32 +129,37 @@ api_anomaly_reply(struct api_ctx *ctx, int64_t id, int events,
     struct api_response *res)
 {
 	struct store_anomaly_filter	 f;
-	json_t				*o = NULL, *list;
+	struct api_anomaly_text		 t;
 
 	memset(&f, 0, sizeof f);
 	f.id = id;
-	if (store_api_anomalies(ctx->store, &f, 0, api_anomaly_one, &o) != 0) {
+	memset(&t, 0, sizeof t);
+	jsonw_init(&t.w);
+	if (store_api_anomalies(ctx->store, &f, 0, api_anomaly_one, &t) != 0) {
+		jsonw_free(&t.w);
 		api_error(res, 500, "database", "anomalies could not be read");
 		return;
 	}
-	if (o == NULL) {
+	if (!t.found) {
+		jsonw_free(&t.w);
 		api_error(res, 404, "not found", "no anomaly %lld",
 		    (long long)id);
 		return;
 	}
 	if (events) {
-		list = json_array();
+		jsonw_key(&t.w, "events");
+		jsonw_open_array(&t.w);
 		if (store_api_anomaly_events(ctx->store, id, api_anomaly_event,
-		    list) != 0) {
-			json_decref(list);
-			json_decref(o);
+		    &t.w) != 0) {
+			jsonw_free(&t.w);
 			api_error(res, 500, "database",
 			    "events could not be read");
 			return;
 		}
-		json_object_set_new(o, "events", list);
+		jsonw_close_array(&t.w);
 	}
-	api_reply(res, 200, o);
+	jsonw_close_object(&t.w);
+	api_reply_text(res, 200, &t.w);
 }
 
 /* GET /anomalies/{id}: the anomaly and "events", its evidence. */

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "jsonw.h"
 
 /*
  * What the files of the API's handlers share (api_routes.c: the table,
@@ -29,7 +30,23 @@ struct api_page {
 	void		*arg;		/* the handler's */
 };
 
+/*
+ * A page written as text (jsonw.c) by a store callback, for the lists
+ * whose items have a numeric cursor: { "items": [...], "next_cursor" }.
+ */
+struct api_wpage {
+	struct jsonw	 w;		/* owned */
+	int64_t		 limit;		/* items wanted */
+	int64_t		 n;
+	int64_t		 next;		/* the cursor of the last item */
+	int		 more;		/* an item came after the last */
+};
+
 void	 api_reply(struct api_response *, int status, json_t *);
+void	 api_reply_text(struct api_response *, int status, struct jsonw *);
+void	 api_wpage_init(struct api_wpage *, int64_t limit);
+int	 api_wpage_next(struct api_wpage *, int64_t cursor);
+void	 api_wpage_reply(struct api_wpage *, struct api_response *);
 const char *api_arg(const struct api_request *, const char *name);
 int	 api_arg_limit(const struct api_request *, struct api_response *,
 	    int64_t *);

@@ -11,7 +11,8 @@
  * api_stream.c.
  *
  * /status and /metrics read counters the store keeps with the rows they
- * count (store.c), never a count of rows.
+ * count (store.c; images by state: schema/007-images.sql's triggers),
+ * never a count of rows.
  *
  * Objects are those of the CLI's --json (render.c).  Lists are pages:
  * ?limit=N (default 100; more than 1000 gives 1000) and ?cursor=C, the
@@ -190,6 +191,21 @@ api_reply(struct api_response *res, int status, json_t *json)
 	res->status = status;
 	res->json = json;
 	res->text = NULL;
+	res->content_type = "application/json";
+}
+
+/*
+ * Sets res to status with the JSON text of w (taken: w is left empty and
+ * the response owns the text).
+ */
+void
+api_reply_text(struct api_response *res, int status, struct jsonw *w)
+{
+	json_decref(res->json);
+	free(res->text);
+	res->status = status;
+	res->json = NULL;
+	res->text = jsonw_finish(w, NULL);
 	res->content_type = "application/json";
 }
 
@@ -389,16 +405,56 @@ api_page_reply(struct api_page *p, struct api_response *res)
 	api_reply(res, 200, o);
 }
 
-static int
-api_count_states(void *arg, const struct store_image *img)
+/*
+ * Starts a page of at most limit items written as text: the caller writes
+ * each item into p->w after api_wpage_next() said yes.
+ */
+void
+api_wpage_init(struct api_wpage *p, int64_t limit)
 {
-	int64_t	*n = arg;
+	memset(p, 0, sizeof *p);
+	jsonw_init(&p->w);
+	jsonw_open_object(&p->w);
+	jsonw_key(&p->w, "items");
+	jsonw_open_array(&p->w);
+	p->limit = limit;
+}
 
-	if (img->state != NULL && strcmp(img->state, "active") == 0)
-		n[1]++;
-	else
-		n[0]++;
-	return (0);
+/*
+ * Returns 1 when the item whose cursor is cursor belongs on the page (the
+ * caller writes it), else 0: the page is full and has more, and the store
+ * callback should stop.
+ */
+int
+api_wpage_next(struct api_wpage *p, int64_t cursor)
+{
+	if (p->n >= p->limit) {
+		p->more = 1;
+		return (0);
+	}
+	p->n++;
+	p->next = cursor;
+	return (1);
+}
+
+/*
+ * Replies with the page: next_cursor is the last item's when more came
+ * (as api_page_reply()).  The page's text goes to res.
+ */
+void
+api_wpage_reply(struct api_wpage *p, struct api_response *res)
+{
+	char	cursor[32];
+
+	jsonw_close_array(&p->w);
+	jsonw_key(&p->w, "next_cursor");
+	if (p->more && p->n > 0) {
+		snprintf(cursor, sizeof cursor, "%lld", (long long)p->next);
+		jsonw_string(&p->w, cursor);
+	} else
+		jsonw_null(&p->w);
+	jsonw_close_object(&p->w);
+	api_reply_text(res, 200, &p->w);
 }
 
 static void
@@ -421,7 +477,7 @@ api_status(struct api_ctx *ctx, const struct api_request *req,
 
 	(void)req;
 	if (store_status(ctx->store, &c, &events, &containers) != 0 ||
-	    store_images(ctx->store, api_count_states, states) != 0) {
+	    store_api_image_states(ctx->store, &states[0], &states[1]) != 0) {
 		api_error(res, 500, "database",
 		    "the database could not be read");
 		return;
@@ -503,7 +559,7 @@ api_metrics(struct api_ctx *ctx, const struct api_request *req,
 
 	(void)req;
 	if (store_status(ctx->store, &c, &events, &containers) != 0 ||
-	    store_images(ctx->store, api_count_states, states) != 0 ||
+	    store_api_image_states(ctx->store, &states[0], &states[1]) != 0 ||
 	    store_api_last_event_ms(ctx->store, &last) != 0) {
 		api_error(res, 500, "database",
 		    "the database could not be read");

@@ -8,6 +8,9 @@
  *   {node}         the node a row belongs to: the column node on the fleet
  *                  store, the node's own name as a literal in its SQLite;
  *   {indexed IDX}  SQLite's INDEXED BY IDX, nothing on PostgreSQL;
+ *   {key} {keycols}
+ *                  what names a row of anomalies: id in a node's SQLite,
+ *                  (node, db, id) on the fleet store, where ids repeat;
  *   {max2}         SQLite's two-argument max(), PostgreSQL's greatest();
  *   {list_distinct X}
  *                  the distinct values of X joined by commas;
@@ -225,6 +228,14 @@ db_dialect(struct db_stmt *st, const char *sql)
 		if (!quoted && strncmp(p, "{node}", 6) == 0) {
 			db_put(&out, &len, &cap, db->node, strlen(db->node));
 			p += 6;
+			continue;
+		}
+		if (!quoted && (strncmp(p, "{key}", 5) == 0 ||
+		    strncmp(p, "{keycols}", 9) == 0)) {
+			q = db->engine == DB_SQLITE ? "id" : p[4] == '}' ?
+			    "(node, db, id)" : "node, db, id";
+			db_put(&out, &len, &cap, q, strlen(q));
+			p += p[4] == '}' ? 5 : 9;
 			continue;
 		}
 		if (!quoted && strncmp(p, "{max2}", 6) == 0) {

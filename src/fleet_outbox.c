@@ -2,7 +2,7 @@
 /*
  * fleet_outbox.c: what this node has still to ship to the fleet store.
  *
- * Owns the local side of shipping (schema/007-fleet.sql): triggers mark
+ * Owns the local side of shipping (schema/008-fleet.sql): triggers mark
  * each anomaly, container and image (with its profile) that changes in
  * fleet_dirty with the current generation; a shipment takes a bounded set
  * of the rows of earlier generations into temp.fleet_taken and moves the

@@ -6,8 +6,15 @@
  * reference of the value it is given), one object per line for the CLI.
  * Field names here are a contract scripts rely on: add, never rename.
  * Times are epoch seconds with milliseconds in JSON, ISO 8601 UTC in text.
+ *
+ * The HTTP API's lists write the same objects as text (jsonw.c) through
+ * the render_*_members() functions, which write an object's members in
+ * the order of the render_*_json() one: the caller opens and closes it
+ * (and adds "id" where the API does).  tests/test_jsonw.c checks that
+ * both give the same text.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -286,4 +293,246 @@ render_anomaly_text(FILE *out, const struct store_anomaly_row *r)
 	if (r->count > 1)
 		fprintf(out, " (x%lld)", (long long)r->count);
 	fputc('\n', out);
+}
+
+/* Writes the members of render_event_json(ev) (borrowed) into w. */
+void
+render_event_members(struct jsonw *w, const struct event *ev)
+{
+	int	i;
+
+	jsonw_key(w, "serial");
+	jsonw_int(w, (int64_t)ev->serial);
+	jsonw_key(w, "time");
+	jsonw_ms(w, ev->time_ms);
+	jsonw_key(w, "node");
+	jsonw_string(w, ev->node);
+	jsonw_key(w, "types");
+	jsonw_string(w, ev->types);
+	jsonw_key(w, "syscall");
+	jsonw_string(w, ev->syscall);
+	jsonw_key(w, "success");
+	if (ev->success < 0)
+		jsonw_null(w);
+	else
+		jsonw_bool(w, ev->success);
+	jsonw_key(w, "exit");
+	if (ev->syscall != NULL)
+		jsonw_int(w, ev->exit);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "pid");
+	if (ev->pid < 0)
+		jsonw_null(w);
+	else
+		jsonw_int(w, ev->pid);
+	jsonw_key(w, "ppid");
+	if (ev->ppid < 0)
+		jsonw_null(w);
+	else
+		jsonw_int(w, ev->ppid);
+#define RENDER_ID(name, v) do {						\
+	jsonw_key(w, name);						\
+	if ((v) == EVENT_ID_UNSET)					\
+		jsonw_null(w);						\
+	else								\
+		jsonw_int(w, (v));					\
+} while (0)
+	RENDER_ID("auid", ev->auid);
+	RENDER_ID("uid", ev->uid);
+	RENDER_ID("euid", ev->euid);
+	RENDER_ID("gid", ev->gid);
+	RENDER_ID("ses", ev->ses);
+#undef RENDER_ID
+	jsonw_key(w, "tty");
+	jsonw_string(w, ev->tty);
+	jsonw_key(w, "comm");
+	jsonw_string(w, ev->comm);
+	jsonw_key(w, "exe");
+	jsonw_string(w, ev->exe);
+	jsonw_key(w, "cwd");
+	jsonw_string(w, ev->cwd);
+	jsonw_key(w, "key");
+	jsonw_string(w, ev->key);
+	jsonw_key(w, "result");
+	jsonw_string(w, ev->result);
+	jsonw_key(w, "argv");
+	if (ev->argc > 0) {
+		jsonw_open_array(w);
+		for (i = 0; i < ev->argc; i++)
+			jsonw_string(w, ev->argv[i] ? ev->argv[i] : "");
+		jsonw_close_array(w);
+	} else
+		jsonw_null(w);
+	jsonw_key(w, "proctitle");
+	jsonw_string(w, ev->proctitle);
+	jsonw_key(w, "paths");
+	jsonw_open_array(w);
+	for (i = 0; i < ev->npaths; i++) {
+		jsonw_open_object(w);
+		jsonw_key(w, "name");
+		jsonw_string(w, ev->paths[i].name);
+		jsonw_key(w, "nametype");
+		jsonw_string(w, ev->paths[i].nametype);
+		jsonw_key(w, "dev");
+		jsonw_string(w, ev->paths[i].dev);
+		jsonw_key(w, "inode");
+		jsonw_int(w, (int64_t)ev->paths[i].inode);
+		jsonw_key(w, "mode");
+		jsonw_int(w, ev->paths[i].mode);
+		jsonw_close_object(w);
+	}
+	jsonw_close_array(w);
+	jsonw_key(w, "sockaddr");
+	if (ev->sa_family != 0) {
+		jsonw_open_object(w);
+		jsonw_key(w, "family");
+		jsonw_int(w, ev->sa_family);
+		jsonw_key(w, "addr");
+		jsonw_string(w, ev->sa_addr);
+		jsonw_key(w, "port");
+		jsonw_int(w, ev->sa_port);
+		jsonw_close_object(w);
+	} else
+		jsonw_null(w);
+	jsonw_key(w, "container");
+	jsonw_string(w, ev->container);
+	jsonw_key(w, "actor");
+	jsonw_string(w, ev->container == NULL ? "host" : ev->runtime_work ?
+	    "runtime" : ev->session ? "session" : "container");
+}
+
+static void
+render_time_member(struct jsonw *w, const char *key, int64_t ms)
+{
+	jsonw_key(w, key);
+	if (ms > 0)
+		jsonw_ms(w, ms);
+	else
+		jsonw_null(w);
+}
+
+/*
+ * Writes the members of render_container_json(c) (borrowed) into w; the
+ * count "events" only when with_events is set.
+ */
+void
+render_container_members(struct jsonw *w, const struct store_container *c,
+    int with_events)
+{
+	jsonw_key(w, "id");
+	jsonw_string(w, c->cid);
+	jsonw_key(w, "name");
+	jsonw_string(w, c->name);
+	jsonw_key(w, "runtime");
+	jsonw_string(w, c->runtime);
+	jsonw_key(w, "image");
+	jsonw_string(w, c->image);
+	jsonw_key(w, "image_id");
+	jsonw_string(w, c->image_id);
+	jsonw_key(w, "image_digest");
+	jsonw_string(w, c->image_digest);
+	jsonw_key(w, "pod_name");
+	jsonw_string(w, c->pod_name);
+	jsonw_key(w, "pod_namespace");
+	jsonw_string(w, c->pod_namespace);
+	jsonw_key(w, "pod_uid");
+	jsonw_string(w, c->pod_uid);
+	jsonw_key(w, "container_name");
+	jsonw_string(w, c->container_name);
+	render_time_member(w, "first_seen", c->first_ms);
+	render_time_member(w, "last_seen", c->last_ms);
+	if (with_events) {
+		jsonw_key(w, "events");
+		jsonw_int(w, c->events);
+	}
+	jsonw_key(w, "attribution");
+	jsonw_string(w, c->source);
+	jsonw_key(w, "node");
+	jsonw_string(w, c->node);
+}
+
+/*
+ * Writes text, JSON the database keeps (borrowed), as a value: as it is
+ * when it is a flat array, else parsed and dumped again; null when it is
+ * NULL or does not parse (as render_anomaly_json()).
+ */
+void
+render_json_text_value(struct jsonw *w, const char *text)
+{
+	json_t	*j;
+	char	*s;
+
+	if (text == NULL) {
+		jsonw_null(w);
+		return;
+	}
+	if (jsonw_flat_array(w, text))
+		return;
+	if ((j = json_loads(text, 0, NULL)) == NULL ||
+	    (s = json_dumps(j, RENDER_REAL_FLAGS)) ==
+	    NULL) {
+		json_decref(j);
+		jsonw_null(w);
+		return;
+	}
+	jsonw_text_value(w, s, strlen(s));
+	free(s);
+	json_decref(j);
+}
+
+/* Writes the members of render_anomaly_json(r) (borrowed) into w. */
+void
+render_anomaly_members(struct jsonw *w, const struct store_anomaly_row *r)
+{
+	jsonw_key(w, "id");
+	jsonw_int(w, r->id);
+	jsonw_key(w, "time");
+	jsonw_ms(w, r->first_ms);
+	jsonw_key(w, "first_seen");
+	jsonw_ms(w, r->first_ms);
+	jsonw_key(w, "last_seen");
+	jsonw_ms(w, r->last_ms);
+	jsonw_key(w, "count");
+	jsonw_int(w, r->count);
+	jsonw_key(w, "rule");
+	jsonw_string(w, r->rule);
+	jsonw_key(w, "severity");
+	jsonw_string(w, r->severity);
+	jsonw_key(w, "mitre");
+	jsonw_string(w, r->mitre);
+	jsonw_key(w, "container");
+	jsonw_open_object(w);
+	jsonw_key(w, "id");
+	jsonw_string(w, r->container_id);
+	jsonw_key(w, "name");
+	jsonw_string(w, r->container_name);
+	jsonw_close_object(w);
+	jsonw_key(w, "image");
+	jsonw_string(w, r->image);
+	jsonw_key(w, "image_key");
+	jsonw_string(w, r->image_key);
+	jsonw_key(w, "pod");
+	jsonw_string(w, r->pod);
+	jsonw_key(w, "pid");
+	jsonw_int(w, r->pid);
+	jsonw_key(w, "ppid");
+	jsonw_int(w, r->ppid);
+	jsonw_key(w, "uid");
+	if (r->uid >= 0)
+		jsonw_int(w, r->uid);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "exe");
+	jsonw_string(w, r->exe);
+	jsonw_key(w, "argv");
+	render_json_text_value(w, r->argv);
+	jsonw_key(w, "reason");
+	jsonw_string(w, r->reason);
+	jsonw_key(w, "serials");
+	render_json_text_value(w, r->serials);
+	jsonw_key(w, "state");
+	jsonw_string(w, r->state);
+	jsonw_key(w, "node");
+	jsonw_string(w, r->node);
 }

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "event.h"
+#include "jsonw.h"
 #include "store.h"
 #include "store_detect.h"
 
@@ -25,5 +26,11 @@ void	 render_container_text(FILE *, const struct store_container *);
 void	 render_time_text(char *, size_t, int64_t ms);
 json_t	*render_anomaly_json(const struct store_anomaly_row *);
 void	 render_anomaly_text(FILE *, const struct store_anomaly_row *);
+void	 render_event_members(struct jsonw *, const struct event *);
+void	 render_container_members(struct jsonw *,
+	    const struct store_container *, int);
+void	 render_anomaly_members(struct jsonw *,
+	    const struct store_anomaly_row *);
+void	 render_json_text_value(struct jsonw *, const char *);
 
 #endif

@@ -39,6 +39,7 @@
 #include "query.h"
 #include "schema.h"
 #include "store.h"
+#include "store_names.h"
 #include "strmap.h"
 #include "xmalloc.h"
 
@@ -107,6 +108,7 @@ struct store {
 	int64_t		 last_event;	/* row id of the last event added */
 	struct strmap	*strings;
 	struct strmap	*containers;
+	struct store_names *names;	/* a reader's strings by id */
 	int		 in_txn;
 	int		 pending;	/* events added since the last commit */
 	int		 lost;		/* a failed write abandoned the batch */
@@ -443,6 +445,7 @@ store_close(struct store *s)
 	sqlite3_close(s->db);
 	strmap_free(s->strings);
 	strmap_free(s->containers);
+	store_names_free(s->names);
 	free(s->path);
 	free(s);
 }
@@ -1288,6 +1291,26 @@ sqlite3 *
 store_db(struct store *s)
 {
 	return (s->db);
+}
+
+/*
+ * Returns where the connection keeps store_names.c's table of strings
+ * (NULL until it makes one; store_close() frees it).
+ */
+struct store_names **
+store_names_of(struct store *s)
+{
+	return (&s->names);
+}
+
+/*
+ * Sets ev's arguments from json, the array store_add_event() wrote (NULL:
+ * none).
+ */
+void
+store_event_argv(struct event *ev, const char *json)
+{
+	store_load_argv(ev, json);
 }
 
 /*

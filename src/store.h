@@ -94,6 +94,9 @@ char		*store_like_prefix(const char *);
 void		 store_load_argv(struct event *, const char *json);
 int64_t		 store_last_event_id(struct store *);
 struct event	*store_row_event(struct store *, struct sqlite3_stmt *);
+struct store_names;
+struct store_names **store_names_of(struct store *);
+void		 store_event_argv(struct event *, const char *);
 void		 store_rollback(struct store *);
 
 #endif

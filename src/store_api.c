@@ -14,17 +14,9 @@
 
 #include "log.h"
 #include "store_api.h"
+#include "store_names.h"
 #include "xmalloc.h"
 
-/* store_api's slot of store_cached() (store_detect.c has 0 to 5). */
-#define SA_SLOT_ROW	16
-
-/* The columns store_row_event() reads, events.id first. */
-#define SA_EVENT_COLUMNS						\
-	"id, time_ms, serial, node, types, syscall, success, exit, a0,"	\
-	" a1, a2, a3, pid, ppid, auid, uid, euid, gid, ses, tty, comm,"	\
-	" exe, cwd, key, subj, result, proctitle, argv, sa_family,"	\
-	" sa_addr, sa_port, container, actor"
 
 static int
 sa_fail(struct store *s, const char *what)
@@ -92,16 +84,24 @@ store_api_anomaly_state(struct store *s, int64_t id, const char *state)
 	return (n > 0 ? 1 : 0);
 }
 
+/*
+ * Calls cb with the event of each row id st gives (first column), read
+ * by id through the connection's table of strings (store_names.c), until
+ * cb says stop.  Finalizes st.  Returns 0 or -1.
+ */
 static int
 sa_events(struct store *s, sqlite3_stmt *st, store_api_event_cb cb,
     void *arg)
 {
 	struct event	*ev;
+	int64_t		 id;
 	int		 rc, stop = 0;
 
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ev = store_row_event(s, st);
-		stop = cb(arg, sqlite3_column_int64(st, 0), ev);
+		id = sqlite3_column_int64(st, 0);
+		if ((ev = store_names_event(s, id)) == NULL)
+			continue;
+		stop = cb(arg, id, ev);
 		event_free(ev);
 	}
 	sqlite3_finalize(st);
@@ -118,9 +118,9 @@ store_api_anomaly_events(struct store *s, int64_t anomaly,
 {
 	sqlite3_stmt	*st;
 
-	if ((st = sa_prepare(s, "SELECT " SA_EVENT_COLUMNS " FROM event_view"
-	    " WHERE id IN (SELECT event FROM anomaly_events"
-	    " WHERE anomaly = ?1) ORDER BY time_ms, serial")) == NULL)
+	if ((st = sa_prepare(s, "SELECT e.id FROM events e"
+	    " WHERE e.id IN (SELECT event FROM anomaly_events"
+	    " WHERE anomaly = ?1) ORDER BY e.time_ms, e.serial")) == NULL)
 		return (-1);
 	sqlite3_bind_int64(st, 1, anomaly);
 	return (sa_events(s, st, cb, arg));
@@ -191,17 +191,18 @@ sa_event_conds(char *sql, size_t len, const struct store_event_filter *f,
  * time first, then newest id.  A container filter naming more than
  * STORE_API_MATCH_MAX containers reads the most recently seen of them.
  * Each query is a range of an index (events_container, events_identity)
- * read in order and stopped at the limit; the rows are then read by id.
+ * read in order and stopped at the limit; the rows are then read by id,
+ * their strings from the connection's table (store_names.c).
  * Returns 0 or -1.
  */
 int
 store_api_events(struct store *s, const struct store_event_filter *f,
     int64_t before_id, store_api_event_cb cb, void *arg)
 {
-	sqlite3_stmt	*st = NULL, *row = NULL;
+	sqlite3_stmt	*st = NULL;
 	int64_t		 ids[STORE_API_MATCH_MAX], t = 0;
 	char		 sql[8192];
-	int		 n = 0, i, rc = 0, stop = 0;
+	int		 n = 0, i, rc = 0;
 
 	if (f->container != NULL &&
 	    (n = sa_containers_of(s, f->container, ids,
@@ -242,13 +243,8 @@ store_api_events(struct store *s, const struct store_event_filter *f,
 	if (f->container == NULL || n == 1)
 		sa_cat(sql, " ORDER BY e.time_ms DESC, e.id DESC LIMIT ?5",
 		    sizeof sql);
-	/* the row by id: the same text every time, prepared once */
-	if ((st = sa_prepare(s, sql)) == NULL || (row = store_cached(s,
-	    SA_SLOT_ROW, "SELECT " SA_EVENT_COLUMNS " FROM event_view"
-	    " WHERE id = ?1")) == NULL) {
-		sqlite3_finalize(st);
+	if ((st = sa_prepare(s, sql)) == NULL)
 		return (-1);
-	}
 	if (f->since_ms > 0)
 		sqlite3_bind_int64(st, 1, f->since_ms);
 	if (f->until_ms > 0)
@@ -260,19 +256,19 @@ store_api_events(struct store *s, const struct store_event_filter *f,
 	sqlite3_bind_int64(st, 5, f->limit > 0 ? f->limit : -1);
 	for (i = 0; i < n; i++)
 		sqlite3_bind_int64(st, 6 + i, ids[i]);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_bind_int64(row, 1, sqlite3_column_int64(st, 0));
-		if (sqlite3_step(row) == SQLITE_ROW) {
-			struct event	*ev = store_row_event(s, row);
+	return (sa_events(s, st, cb, arg));
+}
 
-			stop = cb(arg, sqlite3_column_int64(row, 0), ev);
-			event_free(ev);
-		}
-		sqlite3_reset(row);
-	}
-	sqlite3_finalize(st);
-	sqlite3_reset(row);
-	return (stop || rc == SQLITE_DONE ? 0 : sa_fail(s, "reading events"));
+/* The text of the string id in column col of st (allocated), or NULL. */
+static char *
+sa_name(struct store *s, sqlite3_stmt *st, int col)
+{
+	const char	*t;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL ||
+	    (t = store_name(s, sqlite3_column_int64(st, col))) == NULL)
+		return (NULL);
+	return (xstrdup(t));
 }
 
 /*
@@ -280,32 +276,38 @@ store_api_events(struct store *s, const struct store_event_filter *f,
  * seen in its last max events (newest first: pid, ppid, exe, comm,
  * syscall, argv as stored (JSON, or NULL) and event time; borrowed for
  * the call).  A range of events_container read in order: bounded by max
- * however many events the container has.  Returns 0 or -1.
+ * however many events the container has; the strings from the
+ * connection's table (store_names.c).  Returns 0 or -1.
  */
 int
 store_api_processes(struct store *s, const char *cid, int64_t max,
     store_api_process_cb cb, void *arg)
 {
 	sqlite3_stmt	*st;
+	char		*exe, *comm, *syscall;
 	int		 rc, stop = 0;
 
-	if ((st = sa_prepare(s, "SELECT e.pid, e.ppid, ex.s, co.s, sc.s,"
-	    " e.argv, e.time_ms FROM events e"
-	    " LEFT JOIN strings ex ON ex.id = e.exe"
-	    " LEFT JOIN strings co ON co.id = e.comm"
-	    " LEFT JOIN strings sc ON sc.id = e.syscall"
+	if ((st = sa_prepare(s, "SELECT e.pid, e.ppid, e.exe, e.comm,"
+	    " e.syscall, e.argv, e.time_ms FROM events e"
 	    " WHERE e.container = (SELECT id FROM containers WHERE cid = ?1)"
 	    " AND e.pid IS NOT NULL"
 	    " ORDER BY e.time_ms DESC, e.id DESC LIMIT ?2")) == NULL)
 		return (-1);
 	sqlite3_bind_text(st, 1, cid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, max);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* copies: a lookup may empty the table the others are in */
+		exe = sa_name(s, st, 2);
+		comm = sa_name(s, st, 3);
+		syscall = sa_name(s, st, 4);
 		stop = cb(arg, sqlite3_column_int64(st, 0),
 		    sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 1), sa_text(st, 2), sa_text(st, 3),
-		    sa_text(st, 4), sa_text(st, 5),
-		    sqlite3_column_int64(st, 6));
+		    sqlite3_column_int64(st, 1), exe, comm, syscall,
+		    sa_text(st, 5), sqlite3_column_int64(st, 6));
+		free(exe);
+		free(comm);
+		free(syscall);
+	}
 	sqlite3_finalize(st);
 	return (stop || rc == SQLITE_DONE ? 0 :
 	    sa_fail(s, "reading processes"));
@@ -387,6 +389,34 @@ store_api_anomaly_counts(struct store *s, store_api_count_cb cb, void *arg)
 	sqlite3_finalize(st);
 	return (stop || rc == SQLITE_DONE ? 0 :
 	    sa_fail(s, "counting anomalies"));
+}
+
+/*
+ * Sets *learning and *active to the number of images whose profile is
+ * learning (or in any state but active) and active, as the counters
+ * "images/STATE" keep them (schema/007-images.sql's triggers): a range of
+ * the counters' key, never a count of the images.  Returns 0 or -1.
+ */
+int
+store_api_image_states(struct store *s, int64_t *learning, int64_t *active)
+{
+	sqlite3_stmt	*st;
+	const char	*name;
+	int		 rc;
+
+	*learning = *active = 0;
+	if ((st = sa_prepare(s, "SELECT name, value FROM counters"
+	    " WHERE name >= 'images/' AND name < 'images0'")) == NULL)
+		return (-1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = sa_text(st, 0) + strlen("images/");
+		if (strcmp(name, "active") == 0)
+			*active += sqlite3_column_int64(st, 1);
+		else
+			*learning += sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : sa_fail(s, "reading counters"));
 }
 
 /* Sets *ms to the time of the newest event (0: none).  Returns 0 or -1. */

@@ -39,6 +39,7 @@ int	store_api_processes(struct store *, const char *cid, int64_t max,
 int	store_api_container(struct store *, const char *arg,
 	    store_container_cb, void *);
 int	store_api_anomaly_counts(struct store *, store_api_count_cb, void *);
+int	store_api_image_states(struct store *, int64_t *, int64_t *);
 int	store_api_last_event_ms(struct store *, int64_t *);
 
 #endif

@@ -18,6 +18,9 @@
 #include "log.h"
 #include "store_profile.h"
 
+/* store_profile.c's slot of store_cached() (store_names.c has 17 to 19) */
+#define SP_SLOT_COUNTS	20
+
 static int
 sp_fail(struct store *s, const char *what)
 {
@@ -95,14 +98,15 @@ store_profile_counts(struct store *s, int64_t image, store_profile_count_cb cb,
 	sqlite3_stmt	*st;
 	int		 rc, stop = 0;
 
-	if (sqlite3_prepare_v2(store_db(s), "SELECT kind, count(*) FROM profile"
-	    " WHERE image = ?1 GROUP BY kind", -1, &st, NULL) != SQLITE_OK)
+	/* prepared once per connection: the image list asks per image */
+	if ((st = store_cached(s, SP_SLOT_COUNTS, "SELECT kind, count(*)"
+	    " FROM profile WHERE image = ?1 GROUP BY kind")) == NULL)
 		return (sp_fail(s, "counting profile entries"));
 	sqlite3_bind_int64(st, 1, image);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		stop = cb(arg, (const char *)sqlite3_column_text(st, 0),
 		    sqlite3_column_int64(st, 1));
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return (stop || rc == SQLITE_DONE ? 0 :
 	    sp_fail(s, "counting profile entries"));
 }

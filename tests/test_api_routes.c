@@ -98,6 +98,14 @@ call(const char *method, const char *pattern, const char *param,
 		    strcmp(r->pattern, pattern) == 0) {
 			called[r - api_routes] = 1;
 			r->handler(&ctx, &f.req, res);
+			/* JSON written as text: what a client parses */
+			if (res->json == NULL && res->text != NULL &&
+			    res->content_type != NULL && strcmp(
+			    res->content_type, "application/json") == 0 &&
+			    (res->json = json_loads(res->text, 0, NULL)) ==
+			    NULL)
+				printf("# %s %s: not JSON: %.200s\n", method,
+				    pattern, res->text);
 			return (res->status);
 		}
 	printf("# no route %s %s\n", method, pattern);
@@ -648,6 +656,13 @@ test_images(void)
 	is_int(call("POST", "/images/{id}/profile/relearn", "localhost/web:1",
 	    NULL, NULL, NULL, &res), 200, "POST relearn");
 	is_str(str(res.json, "state"), "learning", "learning again");
+	done(&res);
+	is_int(call("GET", "/status", NULL, NULL, NULL, NULL, &res), 200,
+	    "status after the relearn");
+	is_int(num(json_object_get(res.json, "images"), "learning"), 2,
+	    "two images learning again");
+	is_int(num(json_object_get(res.json, "images"), "active"), 0,
+	    "none active");
 	done(&res);
 	is_int(status_of("POST", "/images/{id}/profile/relearn", "nosuch:1",
 	    NULL, NULL), 404, "relearn: 404");

@@ -45,7 +45,8 @@ make(int64_t t, uint64_t serial, const char *exe, const char *container)
 /*
  * The SQL that is 1 when what the store keeps beside the rows (the
  * counters events and containers, each container's events, first_ms and
- * last_ms) equals the rows; tests/counters-agree.sql holds the same.
+ * last_ms, images by state) equals the rows; tests/counters-agree.sql
+ * holds the same and anomalies by severity and rule.
  */
 static const char agree_sql[] =
     "SELECT (SELECT value FROM counters WHERE name = 'events') ="
@@ -58,7 +59,12 @@ static const char agree_sql[] =
     " OR c.first_ms IS NOT (SELECT min(time_ms) FROM events e"
     " WHERE e.container = c.id)"
     " OR c.last_ms IS NOT (SELECT max(time_ms) FROM events e"
-    " WHERE e.container = c.id))";
+    " WHERE e.container = c.id))"
+    " AND (SELECT group_concat(k || '=' || n, ',') FROM (SELECT 'images/'"
+    " || state AS k, count(*) AS n FROM images GROUP BY 1 ORDER BY 1)) IS"
+    " (SELECT group_concat(name || '=' || value, ',') FROM (SELECT name,"
+    " value FROM counters WHERE name >= 'images/' AND name < 'images0'"
+    " AND value > 0 ORDER BY name))";
 
 static int
 rows_agree(struct store *s)

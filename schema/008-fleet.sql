@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: Apache-2.0
--- driftwatch schema 7: what this node has still to ship to the fleet's
+-- driftwatch schema 8: what this node has still to ship to the fleet's
 -- PostgreSQL store (fleet_url).  See fleet_outbox.c.
 
 -- name: value.  db: this database's random id (rows ship keyed by node,
