@@ -49,9 +49,12 @@ struct api_response {
 
 /* Shared by all handlers: the database (one connection per server thread
  * is the server's business) and the configuration. */
+struct api_cache;
+
 struct api_ctx {
 	struct store		*store;
 	const struct config	*cfg;
+	struct api_cache	*cache;		/* pages kept; may be NULL */
 };
 
 typedef void (*api_handler)(struct api_ctx *, const struct api_request *,

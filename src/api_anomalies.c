@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "api_cache.h"
 #include "api_int.h"
 #include "render.h"
 #include "store_api.h"
@@ -188,8 +189,10 @@ api_anomaly_set(struct api_ctx *ctx, const struct api_request *req,
 	else if (rc == 0)
 		api_error(res, 404, "not found", "no anomaly %lld",
 		    (long long)id);
-	else
+	else {
+		api_cache_clear(ctx->cache);
 		api_anomaly_reply(ctx, id, 0, res);
+	}
 }
 
 /* POST /anomalies/{id}/ack: state "acked"; replies with the anomaly. */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_cache.h"
 #include "api_int.h"
 #include "render.h"
 #include "store.h"
@@ -373,6 +374,7 @@ api_container(struct api_ctx *ctx, const struct api_request *req,
 	struct store_anomaly_filter	 af;
 	struct api_procs		*procs;
 	struct jsonw			 w;
+	char				*text;
 	int				 i, rc;
 
 	memset(&f, 0, sizeof f);
@@ -391,6 +393,11 @@ api_container(struct api_ctx *ctx, const struct api_request *req,
 		api_error(res, 404, "not found", "no container '%s' (ids, or "
 		    "prefixes of %d or more characters)", f.arg,
 		    API_PREFIX_MIN);
+		goto out;
+	}
+	if ((text = api_cache_get(ctx->cache, f.c.cid, f.c.events,
+	    f.c.last_ms)) != NULL) {
+		api_reply_cached(res, text);
 		goto out;
 	}
 	jsonw_init(&w);
@@ -430,6 +437,8 @@ api_container(struct api_ctx *ctx, const struct api_request *req,
 		jsonw_int(&w, procs->rows);
 		jsonw_close_object(&w);
 		api_reply_text(res, 200, &w);
+		api_cache_put(ctx->cache, f.c.cid, f.c.events, f.c.last_ms,
+		    res->text);
 	}
 	api_procs_free(procs);
 	free(procs);

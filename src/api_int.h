@@ -44,6 +44,7 @@ struct api_wpage {
 
 void	 api_reply(struct api_response *, int status, json_t *);
 void	 api_reply_text(struct api_response *, int status, struct jsonw *);
+void	 api_reply_cached(struct api_response *, char *);
 void	 api_wpage_init(struct api_wpage *, int64_t limit);
 int	 api_wpage_next(struct api_wpage *, int64_t cursor);
 void	 api_wpage_reply(struct api_wpage *, struct api_response *);

@@ -209,6 +209,18 @@ api_reply_text(struct api_response *res, int status, struct jsonw *w)
 	res->content_type = "application/json";
 }
 
+/* Replies 200 with text, a JSON body (allocated; the response owns it). */
+void
+api_reply_cached(struct api_response *res, char *text)
+{
+	json_decref(res->json);
+	free(res->text);
+	res->status = 200;
+	res->json = NULL;
+	res->text = text;
+	res->content_type = "application/json";
+}
+
 /* Returns the query parameter name of req (borrowed), or NULL. */
 const char *
 api_arg(const struct api_request *req, const char *name)

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "api_cache.h"
 #include "api_server.h"
 #include "apitoken.h"
 #include "cmd.h"
@@ -278,6 +279,7 @@ cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	conf.nreaders = nreaders;
 	actx.store = s;
 	actx.cfg = cfg;
+	actx.cache = api_cache_create();
 	srv = api_server_start(fd, &conf, &actx, &cause);
 	fd = -1;
 	if (srv == NULL)
@@ -300,6 +302,7 @@ out:
 		free(cause);
 	}
 	api_server_stop(srv);
+	api_cache_free(actx.cache);
 	if (fd != -1)
 		close(fd);
 	store_close(s);

@@ -263,6 +263,25 @@ else
 	echo "# not root: the privilege drop is not tested"
 fi
 
+# A container's page is kept (api_cache.c) while it is true: an ack, or a
+# change of the container's events, shows at once.
+get a1 /api/v1/anomalies/1 -H "$AUTH" > /dev/null
+cid=$(json_get "$TMP/a1" 'd["container"]["id"]')
+page_state() {
+	get page "/api/v1/containers/$cid" -H "$AUTH" > /dev/null
+	json_get "$TMP/page" '([a["state"] for a in d["anomalies"] if a["id"] == 1], d["event_count"])'
+}
+p1=$(page_state)
+get ack /api/v1/anomalies/1/unack -X POST -H "$AUTH" > /dev/null
+p2=$(page_state)
+get ack /api/v1/anomalies/1/ack -X POST -H "$AUTH" > /dev/null
+p3=$(page_state)
+is "$p2 $p3" "$(echo "$p1" | sed "s/'[a-z]*'/'open'/") $(echo "$p1" | sed "s/'[a-z]*'/'acked'/")" \
+    "a container's page shows an anomaly's new state at once"
+sqlite3 "$DB" "UPDATE containers SET events = events + 1 WHERE cid = '$cid'"
+is "$(page_state)" "$(echo "$p3" | awk -F', ' '{ sub(/\)$/, "", $2); printf "%s, %d)", $1, $2 + 1 }')" \
+    "and a new event of the container"
+
 curl -sN -m 2 -D "$TMP/sse.hdr" -o "$TMP/sse" -H "$AUTH" \
     "$U/api/v1/stream?cursor=1"
 ok "$(grep -qi '^content-type: text/event-stream' "$TMP/sse.hdr"; echo $?)" \
