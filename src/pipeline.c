@@ -365,7 +365,7 @@ pipeline_store(void *arg, struct event *ev)
 		p->store_failed = 1;
 	}
 	pipeline_lost(p);
-	event_free(ev);
+	parser_release(p->parser, ev);
 }
 
 static void
