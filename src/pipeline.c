@@ -99,6 +99,7 @@ pipeline_create(struct store *store, const struct config *cfg,
 
 	p = xcalloc(1, sizeof *p);
 	p->store = store;
+	store_checkpoint_apart(store);
 	p->cfg = cfg;
 	p->mode = mode;
 	p->attr = attr;
