@@ -14,10 +14,11 @@
 #include "strmap.h"
 #include "xmalloc.h"
 
+/* 24 bytes: the length fits beside a hash cut to 32 bits. */
 struct strmap_entry {
 	char		*key;
-	uint64_t	 hash;
-	size_t		 len;		/* of key */
+	uint32_t	 hash;
+	uint32_t	 len;		/* of key */
 	int64_t		 value;
 };
 
@@ -43,7 +44,7 @@ strmap_rotl(uint64_t x, int r)
  * cent of ingest), with a final avalanche (MurmurHash3's) so that the low
  * bits the table uses depend on every byte.
  */
-static uint64_t
+static uint32_t
 strmap_hash(const char *s, size_t len)
 {
 	uint64_t	h = len * STRMAP_K1, w;
@@ -62,7 +63,7 @@ strmap_hash(const char *s, size_t len)
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
-	return (h);
+	return ((uint32_t)h);
 }
 
 /* Returns an allocated map of at most max_entries; free with strmap_free(). */
@@ -114,7 +115,7 @@ int
 strmap_get(struct strmap *m, const char *key, int64_t *value)
 {
 	size_t		len = strlen(key), i;
-	uint64_t	h = strmap_hash(key, len);
+	uint32_t	h = strmap_hash(key, len);
 
 	i = h & (m->size - 1);
 	while (m->tab[i].key != NULL) {
@@ -152,7 +153,7 @@ void
 strmap_put(struct strmap *m, const char *key, int64_t value)
 {
 	size_t		len = strlen(key), i;
-	uint64_t	h = strmap_hash(key, len);
+	uint32_t	h = strmap_hash(key, len);
 
 	if (m->count >= m->max)
 		strmap_clear(m);
@@ -170,7 +171,7 @@ strmap_put(struct strmap *m, const char *key, int64_t value)
 	m->tab[i].key = xmalloc(len + 1);
 	memcpy(m->tab[i].key, key, len + 1);
 	m->tab[i].hash = h;
-	m->tab[i].len = len;
+	m->tab[i].len = (uint32_t)len;
 	m->tab[i].value = value;
 	m->count++;
 }
