@@ -48,8 +48,8 @@
 #define PARSER_MAX_ARG		65535	/* highest EXECVE argument index kept */
 #define PARSER_MAX_CHUNK	255	/* highest a1[N] (the kernel: 35) */
 #define PARSER_MAX_ARGLEN	(1U << 20)	/* decoded bytes of one */
-#define PARSER_BATCH		256	/* events handed to the thread at once */
-#define PARSER_BATCH_MAX	1024	/* ... before parser_feed() waits */
+#define PARSER_BATCH		128	/* events handed to the thread at once */
+#define PARSER_BATCH_MAX	512	/* ... before parser_feed() waits */
 #define PARSER_BATCH_BYTES	(1U << 20)	/* ... or that much text */
 #define PARSER_POOL_SLACK	128	/* pool bytes beyond the event's text:
 					   room for a container id too */
