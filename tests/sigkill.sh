@@ -16,9 +16,13 @@ awk -v n=60000 -f "$TOP_SRCDIR/tests/genstream.awk" > "$LOG"
 total=$(json_get "$TMP/ref.json" 'd["events"]')
 DB=$TMP/k.db
 AGREE=$TOP_SRCDIR/tests/counters-agree.sql
+# commits of 2,000 events: the kills land after some of them (the default,
+# 20,000, would leave nothing committed when they come)
+printf 'batch_events = 2000\n' > "$TMP/kill.conf"
 prev=0
 for round in 1 2 3; do
-	"$DRIFTWATCH" --db "$DB" ingest "$LOG" > /dev/null 2>&1 &
+	"$DRIFTWATCH" --config "$TMP/kill.conf" --db "$DB" ingest "$LOG" \
+	    > /dev/null 2>&1 &
 	pid=$!
 	# a little later each round, so kills land at different points
 	sleep "0.$((round * 2))"
