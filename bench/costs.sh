@@ -49,7 +49,9 @@ say "costs of one ingest of $(basename "$log") ($events events)"
 if command -v perf >/dev/null && [[ -x /usr/bin/time ]] &&
     ingest perf record -q -F 997 -e cpu-clock -o "$tmp/perf.data" -- \
     /usr/bin/time -f '%U %S %e' -o "$tmp/time"; then
-	read -r u s e < "$tmp/time"
+	# the last line: GNU time puts "Command exited with non-zero status 3"
+	# (malformed input counted) before it
+	read -r u s e < <(tail -n 1 "$tmp/time")
 	say "  CPU: user $u s, system $s s over $e s wall; per thread:"
 	perf report -i "$tmp/perf.data" --stdio --sort pid -g none 2>/dev/null |
 	    awk -v cpu="$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')" '
