@@ -17,7 +17,8 @@
 # BENCH_DIR (cache, default bench/data), BENCH_SEED (42), BENCH_REPEAT (1,
 # median taken), BENCH_RSS_MAX (extra RSS point, e.g. 10000000), GENLOG,
 # LAUREL (a laurel binary to use instead of the package), BENCH_STRICT=1
-# (exit 1 when a target is missed), BENCH_SOAK=0 (no false-positive soak,
+# (exit 1 when a target is missed), BENCH_API=0 (no bench/api.sh),
+# BENCH_SOAK=0 (no false-positive soak,
 # bench/soak.sh, which as root runs last), SOAK_SECONDS (its length, 180).
 
 # `make bench` runs this with $(SHELL), /bin/sh: go on in bash.
@@ -395,6 +396,12 @@ if [[ $dw_help == *--no-detection* ]]; then
 	done
 fi
 
+if ((have_dw)) && [[ -n ${EV[clean]:-} ]]; then
+	# CPU per thread, futex calls, pages written, allocations (costs.sh)
+	bash "$top/bench/costs.sh" "$DRIFTWATCH" "$(logfile clean "$N")" \
+	    "${EV[clean]}"
+fi
+
 if ((have_dw)); then
 	# the share of events placed in the right container, against the
 	# pid -> container map genlog writes (~50 containers, 100k events)
@@ -431,7 +438,7 @@ EOP
 	rm -rf "$tmp/db"
 fi
 
-if ((have_dw)); then
+if ((have_dw)) && [[ ${BENCH_API:-1} != 0 ]]; then
 	# the API at 1M and 10M events with an ingest running, and ingest's
 	# peak RSS from 100k to 10M events, streamed (bench/api.sh)
 	DRIFTWATCH=$DRIFTWATCH GENLOG=$GENLOG BENCH_DIR=$DATA BENCH_EVENTS=$N \

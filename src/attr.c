@@ -332,7 +332,8 @@ attr_finish(struct attr *a, struct event *ev, const char *cid, int src,
 		src = ATTR_LOG;
 	}
 	if (cid != NULL && (c = attr_container(a, cid)) != NULL) {
-		ev->container = xstrdup(c->cid);
+		/* in the event's pool: no allocation of this thread's */
+		ev->container = event_strndup(ev, c->cid, strlen(c->cid));
 		if ((c->sources | src) != c->sources) {
 			c->sources |= src;
 			c->dirty = 1;

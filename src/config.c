@@ -65,7 +65,7 @@ static const struct config_opt config_opts[] = {
 	  16777216, "plugin: events the reader may queue before it drops" },
 	{ "queue_bytes", CONFIG_INT, OFF(queue_bytes), "16777216", 65536,
 	  4294967296LL, "plugin: bytes of queued events before it drops" },
-	{ "batch_events", CONFIG_INT, OFF(batch_events), "5000", 1, 1000000,
+	{ "batch_events", CONFIG_INT, OFF(batch_events), "20000", 1, 1000000,
 	  "events per database transaction" },
 	{ "commit_interval_ms", CONFIG_INT, OFF(commit_interval_ms), "1000",
 	  10, 60000, "plugin: commit at least this often (milliseconds)" },

@@ -540,6 +540,34 @@ detect_in(const struct detect_list *l, const char *s)
 	return (0);
 }
 
+/*
+ * Writes "node|pid" into buf (size bytes), as snprintf would, truncated
+ * alike: twice per event, where snprintf's format parsing showed.
+ */
+static void
+detect_pid_key(char *buf, size_t size, const char *node, int pid)
+{
+	char		 num[12];
+	size_t		 n = 0, len, room = size - 1;
+	unsigned int	 u = pid < 0 ? 0U - (unsigned int)pid : (unsigned int)pid;
+
+	do
+		num[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (pid < 0)
+		num[n++] = '-';
+	len = node != NULL ? strlen(node) : 0;
+	if (len > room)
+		len = room;
+	if (len > 0)
+		memcpy(buf, node, len);
+	if (len < room)
+		buf[len++] = '|';
+	while (n > 0 && len < room)
+		buf[len++] = num[--n];
+	buf[len] = '\0';
+}
+
 /* Remembers pid's executable; returns its parent's, or NULL. */
 static const char *
 detect_track_exe(struct detect *d, const struct event *ev)
@@ -548,8 +576,7 @@ detect_track_exe(struct detect *d, const struct event *ev)
 	int64_t	 id;
 
 	if (ev->ppid > 0) {
-		snprintf(key, sizeof key, "%s|%d", ev->node ? ev->node : "",
-		    ev->ppid);
+		detect_pid_key(key, sizeof key, ev->node, ev->ppid);
 		if (strmap_get(d->pidexe, key, &id) && (size_t)id < d->nexes)
 			return (d->exes[id]);
 	}
@@ -575,7 +602,7 @@ detect_note_exe(struct detect *d, const struct event *ev)
 		d->exes[d->nexes++] = xstrdup(ev->exe);
 		strmap_put(d->exeids, ev->exe, id);
 	}
-	snprintf(key, sizeof key, "%s|%d", ev->node ? ev->node : "", ev->pid);
+	detect_pid_key(key, sizeof key, ev->node, ev->pid);
 	strmap_put(d->pidexe, key, id);
 }
 

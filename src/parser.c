@@ -22,7 +22,12 @@
  * parser_feed() copies the raw text into a batch and returns, the thread
  * parses one batch while the caller stores the events of the one before,
  * and the callback sees the events, in order, on the caller's thread, from
- * parser_feed(), parser_flush() or parser_free().
+ * parser_feed(), parser_flush() or parser_free().  The caller gives each
+ * event back with parser_release() once done with it, and the thread frees
+ * it with the next batch it parses: glibc gives each thread an arena of its
+ * own, and events freed on the caller's thread would take the parser's
+ * arena lock on every free while the parser allocates (tens of thousands
+ * of futex calls per 100,000 events).
  */
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -43,10 +48,11 @@
 #define PARSER_MAX_ARG		65535	/* highest EXECVE argument index kept */
 #define PARSER_MAX_CHUNK	255	/* highest a1[N] (the kernel: 35) */
 #define PARSER_MAX_ARGLEN	(1U << 20)	/* decoded bytes of one */
-#define PARSER_BATCH		64	/* events queued for a busy thread */
+#define PARSER_BATCH		128	/* events handed to the thread at once */
 #define PARSER_BATCH_MAX	512	/* ... before parser_feed() waits */
 #define PARSER_BATCH_BYTES	(1U << 20)	/* ... or that much text */
-#define PARSER_POOL_SLACK	64	/* pool bytes beyond the event's text */
+#define PARSER_POOL_SLACK	128	/* pool bytes beyond the event's text:
+					   room for a container id too */
 
 /* The fields driftwatch keeps, whatever record they are in. */
 enum parser_field {
@@ -74,6 +80,9 @@ struct parser_batch {
 	struct event		**made;		/* parsed, in order */
 	int			 nmade;
 	int			 cap_made;
+	struct event		**dead;		/* released, to free */
+	int			 ndead;
+	int			 cap_dead;
 };
 
 struct parser {
@@ -152,6 +161,8 @@ parser_create(parser_event_cb cb, void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	p->threaded = pthread_create(&p->thread, NULL, parser_thread, p) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (p->threaded)
+		pthread_setname_np(p->thread, "dw-parser");	/* for top -H */
 	if (!p->threaded) {
 		pthread_cond_destroy(&p->wake);
 		pthread_cond_destroy(&p->moved);
@@ -160,9 +171,22 @@ parser_create(parser_event_cb cb, void *arg)
 	return (p);
 }
 
+/* Frees the events released into b (see parser_release()). */
+static void
+parser_bury(struct parser_batch *b)
+{
+	int	i;
+
+	for (i = 0; i < b->ndead; i++)
+		event_free(b->dead[i]);
+	b->ndead = 0;
+}
+
 static void
 parser_batch_free(struct parser_batch *b)
 {
+	parser_bury(b);
+	free(b->dead);
 	free(b->text);
 	free(b->ends);
 	free(b->made);
@@ -186,6 +210,7 @@ parser_parse(struct parser *p, struct parser_batch *b)
 	size_t	start = 0;
 	int	i;
 
+	parser_bury(b);
 	p->out = b;
 	for (i = 0; i < b->nevents; i++) {
 		p->text_len = b->ends[i] - start;
@@ -240,9 +265,9 @@ parser_thread(void *arg)
 
 /*
  * Hands the filled batch to the thread: always when force is set (waiting
- * for the thread to take the one before), else when the thread is idle or
- * has enough to do.  Then delivers what the thread has parsed.  Returns the
- * number of events delivered.
+ * for the thread to take the one before), else when it holds
+ * PARSER_BATCH events.  Then delivers what the thread has parsed.  Returns
+ * the number of events delivered.
  */
 static int
 parser_push(struct parser *p, int force)
@@ -255,7 +280,12 @@ parser_push(struct parser *p, int force)
 	    PARSER_BATCH_MAX || p->fill->len >= PARSER_BATCH_BYTES))
 		while (p->queued != NULL)
 			pthread_cond_wait(&p->moved, &p->mtx);
-	if (p->fill->nevents > 0 && p->queued == NULL && (force || !p->busy ||
+	/*
+	 * Only whole batches, even to an idle thread: handing it every event
+	 * as it comes costs a wake-up (a futex call each side) per few events
+	 * when the caller is the slower side.
+	 */
+	if (p->fill->nevents > 0 && p->queued == NULL && (force ||
 	    p->fill->nevents >= PARSER_BATCH)) {
 		p->queued = p->fill;
 		pthread_cond_signal(&p->wake);
@@ -265,17 +295,18 @@ parser_push(struct parser *p, int force)
 	p->done = NULL;
 	p->done_tail = &p->done;
 	pthread_mutex_unlock(&p->mtx);
-	for (; b != NULL; b = next) {
-		next = b->next;
-		n += parser_deliver(p, b);
-		b->next = p->spare;
-		p->spare = b;
-	}
+	/* A batch to fill first: the callback releases events into it. */
 	if (p->fill == NULL) {
 		if ((p->fill = p->spare) != NULL)
 			p->spare = p->fill->next;
 		else
 			p->fill = xcalloc(1, sizeof *p->fill);
+	}
+	for (; b != NULL; b = next) {
+		next = b->next;
+		n += parser_deliver(p, b);
+		b->next = p->spare;
+		p->spare = b;
 	}
 	return (n);
 }
@@ -308,6 +339,27 @@ parser_feed(struct parser *p, const struct group_event *gev)
 		return (parser_push(p, 0));
 	parser_parse(p, b);
 	return (parser_deliver(p, b));
+}
+
+/*
+ * Takes ownership of ev, an event this parser made (or any event), and
+ * frees it: on the parsing thread, with the next batch it parses, when
+ * there is one; else now.
+ */
+void
+parser_release(struct parser *p, struct event *ev)
+{
+	struct parser_batch	*b = p->fill;
+
+	if (!p->threaded) {
+		event_free(ev);
+		return;
+	}
+	if (b->ndead == b->cap_dead) {
+		b->cap_dead = b->cap_dead * 2 + 64;
+		b->dead = xreallocarray(b->dead, b->cap_dead, sizeof *b->dead);
+	}
+	b->dead[b->ndead++] = ev;
 }
 
 /*

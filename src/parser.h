@@ -14,6 +14,7 @@ struct parser	*parser_create(parser_event_cb, void *arg);
 void		 parser_free(struct parser *);
 int		 parser_feed(struct parser *, const struct group_event *);
 int		 parser_flush(struct parser *);
+void		 parser_release(struct parser *, struct event *);
 
 /* Value decoders, exposed for unit tests and the fuzzer. */
 char		*parser_decode(const char *raw, int *broken);

@@ -34,7 +34,9 @@
 #include "xmalloc.h"
 
 #define PIPELINE_SHOW_BAD	20	/* malformed lines reported one by one */
-#define PIPELINE_PRUNE_EVERY	64	/* commits between retention passes */
+#define PIPELINE_PRUNE_EVERY	64	/* commits, or batch_events times as
+					   many events, between retention
+					   passes */
 #define PIPELINE_DROP_LOG_MS	60000	/* between two warnings of drops */
 #define PIPELINE_KERNEL_MS	10000	/* between reads of the kernel status */
 #define PIPELINE_GAP_EVERY_MS	1000	/* the write lock left free ... */
@@ -73,6 +75,7 @@ struct pipeline {
 	_Atomic uint64_t	 bad_shown;
 	int64_t			 last_commit_ms;
 	int			 commits;
+	int64_t			 unpruned;	/* events committed since a pass */
 	int			 store_failed;
 	int64_t			 drop_logged_ms;
 	uint64_t		 drop_logged;	/* dropped when last logged */
@@ -96,6 +99,7 @@ pipeline_create(struct store *store, const struct config *cfg,
 
 	p = xcalloc(1, sizeof *p);
 	p->store = store;
+	store_checkpoint_apart(store);
 	p->cfg = cfg;
 	p->mode = mode;
 	p->attr = attr;
@@ -365,7 +369,7 @@ pipeline_store(void *arg, struct event *ev)
 		p->store_failed = 1;
 	}
 	pipeline_lost(p);
-	event_free(ev);
+	parser_release(p->parser, ev);
 }
 
 static void
@@ -467,6 +471,7 @@ pipeline_commit(struct pipeline *p)
 	}
 	p->saved = now;
 	p->kernel.kernel_read_ms = 0;
+	p->unpruned += pending;
 	/*
 	 * Events keep the write lock taken nearly all the time; once a second
 	 * other writers (baseline lock, an acknowledgement, doctor) get a
@@ -476,10 +481,18 @@ pipeline_commit(struct pipeline *p)
 		p->gap_ms = p->last_commit_ms;
 		usleep(PIPELINE_GAP_MS * 1000);
 	}
-	if (++p->commits % PIPELINE_PRUNE_EVERY == 0 &&
-	    (p->cfg->retention_events > 0 || p->cfg->retention_days > 0))
+	/*
+	 * A commit may hold more than batch_events (the parser's thread
+	 * hands events on in batches): the events committed count too.
+	 */
+	if ((++p->commits % PIPELINE_PRUNE_EVERY == 0 || p->unpruned >=
+	    (int64_t)PIPELINE_PRUNE_EVERY * p->cfg->batch_events) &&
+	    (p->cfg->retention_events > 0 || p->cfg->retention_days > 0)) {
+		p->commits = 0;
+		p->unpruned = 0;
 		store_prune(p->store, p->cfg->retention_events,
 		    p->cfg->retention_days * 86400000LL);
+	}
 	return (0);
 }
 

@@ -39,6 +39,7 @@
 #include "query.h"
 #include "schema.h"
 #include "store.h"
+#include "store_ckpt.h"
 #include "store_names.h"
 #include "strmap.h"
 #include "xmalloc.h"
@@ -114,6 +115,7 @@ struct store {
 	int		 lost;		/* a failed write abandoned the batch */
 	int		 failing;	/* writes fail; logged once */
 	char		*path;
+	struct store_ckpt *ckpt;	/* checkpoints apart; NULL: SQLite's */
 	/* the batch's rows, for the counters and container rows */
 	struct store_cstat cstat[STORE_BATCH_CONTAINERS];
 	int		 ncstat;
@@ -428,6 +430,18 @@ fail:
 	return (NULL);
 }
 
+/*
+ * For a store that takes events continuously (a pipeline's): its WAL
+ * checkpoints run on a thread of their own (store_ckpt.c) instead of in
+ * the commits.  Without that thread, they stay where SQLite puts them.
+ */
+void
+store_checkpoint_apart(struct store *s)
+{
+	if (s->ckpt == NULL)
+		s->ckpt = store_ckpt_start(s->path, s->db);
+}
+
 /* Rolls back any uncommitted batch and closes s; NULL is a no-op. */
 void
 store_close(struct store *s)
@@ -438,6 +452,7 @@ store_close(struct store *s)
 		return;
 	if (s->in_txn)
 		store_exec(s, "ROLLBACK");
+	store_ckpt_stop(s->ckpt, s->db);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	for (i = 0; i < STORE_CACHED; i++)
@@ -881,6 +896,7 @@ store_commit(struct store *s, const struct store_counters *d)
 		log_info("database %s: writes succeed again", s->path);
 	s->failing = 0;
 	s->in_txn = 0;
+	store_ckpt_committed(s->ckpt);
 	s->pending = 0;
 	s->batch_events = 0;
 	s->batch_containers = 0;

@@ -68,6 +68,7 @@ struct store;
 
 struct store	*store_open(const char *path, int flags, char **cause);
 void		 store_close(struct store *);
+void		 store_checkpoint_apart(struct store *);
 int		 store_add_event(struct store *, const struct event *);
 int		 store_commit(struct store *, const struct store_counters *);
 int		 store_pending(const struct store *);

@@ -14,12 +14,25 @@ LOG=$TMP/big.log
 awk -v n=60000 -f "$TOP_SRCDIR/tests/genstream.awk" > "$LOG"
 "$DRIFTWATCH" --db "$TMP/ref.db" ingest --json "$LOG" > "$TMP/ref.json"
 total=$(json_get "$TMP/ref.json" 'd["events"]')
+version=$(sqlite3 "$TMP/ref.db" 'PRAGMA user_version')
 DB=$TMP/k.db
 AGREE=$TOP_SRCDIR/tests/counters-agree.sql
+# commits of 2,000 events: the kills land after some of them (the default,
+# 20,000, would leave nothing committed when they come)
+printf 'batch_events = 2000\n' > "$TMP/kill.conf"
 prev=0
 for round in 1 2 3; do
-	"$DRIFTWATCH" --db "$DB" ingest "$LOG" > /dev/null 2>&1 &
+	"$DRIFTWATCH" --config "$TMP/kill.conf" --db "$DB" ingest "$LOG" \
+	    > /dev/null 2>&1 &
 	pid=$!
+	# the schema in place first (on a loaded machine an ASan build may
+	# still be creating it 0.2 s in; counters-agree.sql needs all of it)
+	i=0
+	while [ "$(sqlite3 "$DB" 'PRAGMA user_version' 2> /dev/null)" != \
+	    "$version" ] && [ "$i" -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
 	# a little later each round, so kills land at different points
 	sleep "0.$((round * 2))"
 	kill -KILL "$pid" 2> /dev/null
