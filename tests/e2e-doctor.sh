@@ -139,7 +139,7 @@ is "$rc" 0 "a working chain: doctor exits 0"
 is "$rcj" 0 "and with --json"
 is "$(json_get "$TMP/all.json" 'd["ok"]')" True "JSON: ok is true"
 is "$(json_get "$TMP/all.json" '" ".join(c["check"] for c in d["checks"])')" \
-    "kernel rules backlog auditd plugin queue database runtimes serve clock" \
+    "kernel rules backlog auditd plugin queue database runtimes serve fleet clock" \
     "JSON: every link, in the order of the data"
 is "$(json_get "$TMP/all.json" 'sorted(set(k for c in d["checks"] for k in c))')" \
     "['check', 'detail', 'fix', 'status']" \
