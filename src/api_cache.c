@@ -12,16 +12,30 @@
  * A page is taken only when the container's row read now still says the
  * same; readers of the pool share the cache under one mutex.  At most
  * API_CACHE_PAGES pages of at most API_CACHE_BYTES each.
+ *
+ * Beside them, every answer of a read route (GET: path and query) is kept
+ * for as long as nothing was committed to the database: each reader
+ * connection asks SQLite's data_version before its request, which moves
+ * when any other connection committed (the ingest, the API's own writes,
+ * a command); the first reader to see it move starts a new generation,
+ * and answers of older generations are no longer given.  An answer is
+ * tagged with the generation read before it was computed, so one computed
+ * from data older than a commit is never given after it.  At most
+ * API_CACHE_ANSWERS answers, API_CACHE_BYTES each.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "api_cache.h"
 #include "xmalloc.h"
 
-#define API_CACHE_PAGES	16
-#define API_CACHE_BYTES	(1024 * 1024)
+#define API_CACHE_PAGES		16
+#define API_CACHE_BYTES		(1024 * 1024)
+#define API_CACHE_ANSWERS	32
+#define API_CACHE_READERS	16
 
 struct api_cache_page {
 	char		*cid;
@@ -31,9 +45,23 @@ struct api_cache_page {
 	uint64_t	 used;		/* when last asked for, for eviction */
 };
 
+struct api_cache_answer {
+	char		*key;		/* path?query */
+	uint64_t	 gen;
+	const char	*type;		/* static */
+	char		*text;
+	uint64_t	 used;
+};
+
 struct api_cache {
 	pthread_mutex_t		lock;
 	struct api_cache_page	page[API_CACHE_PAGES];
+	struct api_cache_answer	answer[API_CACHE_ANSWERS];
+	struct {
+		sqlite3		*db;
+		int64_t		 version;
+	}			reader[API_CACHE_READERS];
+	uint64_t		gen;
 	uint64_t		clock;
 };
 
@@ -55,6 +83,14 @@ api_cache_drop(struct api_cache_page *p)
 	memset(p, 0, sizeof *p);
 }
 
+static void
+api_cache_forget(struct api_cache_answer *a)
+{
+	free(a->key);
+	free(a->text);
+	memset(a, 0, sizeof *a);
+}
+
 void
 api_cache_free(struct api_cache *c)
 {
@@ -64,6 +100,8 @@ api_cache_free(struct api_cache *c)
 		return;
 	for (i = 0; i < API_CACHE_PAGES; i++)
 		api_cache_drop(&c->page[i]);
+	for (i = 0; i < API_CACHE_ANSWERS; i++)
+		api_cache_forget(&c->answer[i]);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -136,5 +174,113 @@ api_cache_clear(struct api_cache *c)
 	pthread_mutex_lock(&c->lock);
 	for (i = 0; i < API_CACHE_PAGES; i++)
 		api_cache_drop(&c->page[i]);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/*
+ * The generation of the database as reader connection db sees it now: a
+ * new one when something was committed since db last looked.  Returns 0
+ * when it cannot tell (nothing is then kept or given).
+ */
+uint64_t
+api_cache_generation(struct api_cache *c, sqlite3 *db)
+{
+	sqlite3_stmt	*st;
+	int64_t		 v = -1;
+	uint64_t	 gen = 0;
+	int		 i, free_slot = -1;
+
+	if (c == NULL || db == NULL || sqlite3_prepare_v2(db,
+	    "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+		return (0);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (v < 0)
+		return (0);
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < API_CACHE_READERS; i++) {
+		if (c->reader[i].db == db)
+			break;
+		if (c->reader[i].db == NULL && free_slot < 0)
+			free_slot = i;
+	}
+	if (i == API_CACHE_READERS && free_slot >= 0) {
+		i = free_slot;
+		c->reader[i].db = db;
+		c->reader[i].version = v;
+		c->gen++;
+	}
+	if (i < API_CACHE_READERS) {
+		if (c->reader[i].version != v) {
+			c->reader[i].version = v;
+			c->gen++;
+		}
+		gen = c->gen;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return (gen);
+}
+
+/*
+ * A copy of the answer to key of generation gen, or NULL; *type its
+ * content type.
+ */
+char *
+api_cache_answer(struct api_cache *c, const char *key, uint64_t gen,
+    const char **type)
+{
+	struct api_cache_answer	*a;
+	char			*text = NULL;
+	int			 i;
+
+	if (c == NULL || gen == 0)
+		return (NULL);
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < API_CACHE_ANSWERS; i++) {
+		a = &c->answer[i];
+		if (a->key != NULL && a->gen == gen && a->gen == c->gen &&
+		    strcmp(a->key, key) == 0) {
+			a->used = ++c->clock;
+			text = xstrdup(a->text);
+			*type = a->type;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return (text);
+}
+
+/* Keeps a copy of text, the answer to key computed in generation gen. */
+void
+api_cache_keep(struct api_cache *c, const char *key, uint64_t gen,
+    const char *type, const char *text)
+{
+	struct api_cache_answer	*a, *victim = NULL;
+	int			 i;
+
+	if (c == NULL || gen == 0 || strlen(text) > API_CACHE_BYTES)
+		return;
+	pthread_mutex_lock(&c->lock);
+	if (gen != c->gen) {
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	for (i = 0; i < API_CACHE_ANSWERS; i++) {
+		a = &c->answer[i];
+		if (a->key != NULL && strcmp(a->key, key) == 0) {
+			victim = a;
+			break;
+		}
+		if (victim == NULL || a->gen != c->gen ||
+		    (victim->gen == c->gen && a->used < victim->used))
+			victim = a;
+	}
+	api_cache_forget(victim);
+	victim->key = xstrdup(key);
+	victim->gen = gen;
+	victim->type = type;
+	victim->text = xstrdup(text);
+	victim->used = ++c->clock;
 	pthread_mutex_unlock(&c->lock);
 }

@@ -56,9 +56,11 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "api_cache.h"
 #include "api_server.h"
 #include "api_stream.h"
 #include "log.h"
+#include "store.h"
 #include "web_data.h"
 #include "xmalloc.h"
 
@@ -333,26 +335,97 @@ api_reader_put(struct api_server *srv, struct store *r)
 }
 
 /*
- * Calls handler with ctx's configuration and a reader of the pool when
- * read_only and there is one, else with the shared store under the lock.
+ * Keeps the answer r to key (a read route's) of generation gen: as text,
+ * so that the same bytes can be given again (api_cache.c).  An answer in
+ * JSON is written as api_send() would.
  */
 static void
-api_call(struct api_server *srv, int read_only, api_handler handler,
-    const struct api_request *req, struct api_response *r)
+api_keep_answer(struct api_server *srv, const char *key, uint64_t gen,
+    struct api_response *r)
+{
+	char	*s;
+
+	if (r->status != 200 || (r->content_type != NULL &&
+	    strcmp(r->content_type, API_STREAM_CONTENT_TYPE) == 0))
+		return;
+	if (r->text == NULL && r->json != NULL) {
+		s = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
+		if (s == NULL)
+			fatalx("json_dumps: out of memory");
+		json_decref(r->json);
+		r->json = NULL;
+		r->text = s;
+		r->content_type = "application/json";
+	}
+	if (r->text != NULL)
+		api_cache_keep(srv->ctx->cache, key, gen, r->content_type !=
+		    NULL ? r->content_type : "text/plain; charset=utf-8",
+		    r->text);
+}
+
+/*
+ * Calls handler with ctx's configuration and a reader of the pool when
+ * read_only and there is one, else with the shared store under the lock.
+ * A read route's answer (key: its path and query) is given from the
+ * cache while nothing was committed since it was computed.
+ */
+static void
+api_call(struct api_server *srv, int read_only, const char *key,
+    api_handler handler, const struct api_request *req,
+    struct api_response *r)
 {
 	struct api_ctx	 rctx;
 	struct store	*rd;
+	const char	*type;
+	char		*text;
+	uint64_t	 gen;
 
 	if (read_only && (rd = api_reader_get(srv)) != NULL) {
 		rctx = *srv->ctx;
 		rctx.store = rd;
-		handler(&rctx, req, r);
+		gen = key != NULL ? api_cache_generation(srv->ctx->cache,
+		    store_db(rd)) : 0;
+		if (gen != 0 && (text = api_cache_answer(srv->ctx->cache, key,
+		    gen, &type)) != NULL) {
+			r->status = 200;
+			r->text = text;
+			r->content_type = type;
+		} else {
+			handler(&rctx, req, r);
+			if (gen != 0)
+				api_keep_answer(srv, key, gen, r);
+		}
 		api_reader_put(srv, rd);
 		return;
 	}
 	pthread_mutex_lock(&srv->lock);
 	handler(srv->ctx, req, r);
 	pthread_mutex_unlock(&srv->lock);
+}
+
+/* Adds one query argument to the key being built (length-prefixed). */
+static enum MHD_Result
+api_key_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+	char	**key = cls, *next;
+
+	(void)kind;
+	xasprintf(&next, "%s&%zu:%s=%zu:%s", *key, strlen(k), k,
+	    v != NULL ? strlen(v) : 0, v != NULL ? v : "");
+	free(*key);
+	*key = next;
+	return (MHD_YES);
+}
+
+/* The cache key of a GET of path on c: the path and its query. */
+static char *
+api_cache_key(struct MHD_Connection *c, const char *path)
+{
+	char	*key;
+
+	xasprintf(&key, "%s?", path);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, api_key_arg, &key);
+	return (key);
 }
 
 /* Runs in the stream's connection thread, which it may block. */
@@ -509,7 +582,7 @@ api_dispatch(struct api_server *srv, struct MHD_Connection *c,
 	struct api_request	 req;
 	struct api_response	 r;
 	const char		*m;
-	char			*buf;
+	char			*buf, *key;
 	int			 path_known;
 
 	m = strcmp(method, "HEAD") == 0 ? "GET" : method;
@@ -541,7 +614,10 @@ api_dispatch(struct api_server *srv, struct MHD_Connection *c,
 	req.query = api_query;
 	req.query_arg = c;
 	r.status = 200;
-	api_call(srv, strcmp(m, "GET") == 0, rt->handler, &req, &r);
+	key = strcmp(m, "GET") == 0 && srv->ctx->cache != NULL ?
+	    api_cache_key(c, path) : NULL;
+	api_call(srv, strcmp(m, "GET") == 0, key, rt->handler, &req, &r);
+	free(key);
 	free(buf);
 	if (r.status == 200 && r.text == NULL && r.json != NULL &&
 	    r.content_type != NULL &&

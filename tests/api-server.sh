@@ -282,6 +282,17 @@ sqlite3 "$DB" "UPDATE containers SET events = events + 1 WHERE cid = '$cid'"
 is "$(page_state)" "$(echo "$p3" | awk -F', ' '{ sub(/\)$/, "", $2); printf "%s, %d)", $1, $2 + 1 }')" \
     "and a new event of the container"
 
+# Every read route's answer is kept while nothing is committed (SQLite's
+# data_version): a commit by another connection shows at the next request.
+list_events() {
+	get clist /api/v1/containers -H "$AUTH" > /dev/null
+	json_get "$TMP/clist" "[c['events'] for c in d['items'] if c['id'] == '$cid'][0]"
+}
+e1=$(list_events)
+is "$(list_events)" "$e1" "the containers list, asked twice, the same"
+sqlite3 "$DB" "UPDATE containers SET events = events + 5 WHERE cid = '$cid'"
+is "$(list_events)" "$((e1 + 5))" "a commit of another connection shows at once"
+
 curl -sN -m 2 -D "$TMP/sse.hdr" -o "$TMP/sse" -H "$AUTH" \
     "$U/api/v1/stream?cursor=1"
 ok "$(grep -qi '^content-type: text/event-stream' "$TMP/sse.hdr"; echo $?)" \
