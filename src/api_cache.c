@@ -21,7 +21,10 @@
  * and answers of older generations are no longer given.  An answer is
  * tagged with the generation read before it was computed, so one computed
  * from data older than a commit is never given after it.  At most
- * API_CACHE_ANSWERS answers, API_CACHE_BYTES each.
+ * API_CACHE_ANSWERS answers, API_CACHE_BYTES each.  While one request
+ * computes an answer, the others asking the same of the same generation
+ * wait for it instead of computing it too (after a commit, every browser
+ * and scraper asks at once).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -55,6 +58,11 @@ struct api_cache_answer {
 
 struct api_cache {
 	pthread_mutex_t		lock;
+	pthread_cond_t		done;		/* an answer came in */
+	struct {
+		char		*key;		/* being computed; NULL: free */
+		uint64_t	 gen;
+	}			flight[API_CACHE_ANSWERS];
 	struct api_cache_page	page[API_CACHE_PAGES];
 	struct api_cache_answer	answer[API_CACHE_ANSWERS];
 	struct {
@@ -72,6 +80,7 @@ api_cache_create(void)
 
 	c = xcalloc(1, sizeof *c);
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->done, NULL);
 	return (c);
 }
 
@@ -100,8 +109,11 @@ api_cache_free(struct api_cache *c)
 		return;
 	for (i = 0; i < API_CACHE_PAGES; i++)
 		api_cache_drop(&c->page[i]);
-	for (i = 0; i < API_CACHE_ANSWERS; i++)
+	for (i = 0; i < API_CACHE_ANSWERS; i++) {
 		api_cache_forget(&c->answer[i]);
+		free(c->flight[i].key);
+	}
+	pthread_cond_destroy(&c->done);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -222,33 +234,89 @@ api_cache_generation(struct api_cache *c, sqlite3 *db)
 	return (gen);
 }
 
+/* The slot of key's computation in generation gen, or -1. */
+static int
+api_cache_flight(struct api_cache *c, const char *key, uint64_t gen)
+{
+	int	i;
+
+	for (i = 0; i < API_CACHE_ANSWERS; i++)
+		if (c->flight[i].key != NULL && c->flight[i].gen == gen &&
+		    strcmp(c->flight[i].key, key) == 0)
+			return (i);
+	return (-1);
+}
+
 /*
  * A copy of the answer to key of generation gen, or NULL; *type its
- * content type.
+ * content type.  When another request is computing it, waits for that.
+ * With NULL, *mine says whether this caller is to compute it: then it
+ * must end with api_cache_keep() or api_cache_abandon().
  */
 char *
 api_cache_answer(struct api_cache *c, const char *key, uint64_t gen,
-    const char **type)
+    const char **type, int *mine)
 {
 	struct api_cache_answer	*a;
 	char			*text = NULL;
 	int			 i;
 
+	*mine = 0;
 	if (c == NULL || gen == 0)
 		return (NULL);
 	pthread_mutex_lock(&c->lock);
-	for (i = 0; i < API_CACHE_ANSWERS; i++) {
-		a = &c->answer[i];
-		if (a->key != NULL && a->gen == gen && a->gen == c->gen &&
-		    strcmp(a->key, key) == 0) {
-			a->used = ++c->clock;
-			text = xstrdup(a->text);
-			*type = a->type;
+	for (;;) {
+		for (i = 0; i < API_CACHE_ANSWERS; i++) {
+			a = &c->answer[i];
+			if (a->key != NULL && a->gen == gen &&
+			    a->gen == c->gen && strcmp(a->key, key) == 0) {
+				a->used = ++c->clock;
+				text = xstrdup(a->text);
+				*type = a->type;
+				goto out;
+			}
+		}
+		if (gen != c->gen || api_cache_flight(c, key, gen) < 0)
 			break;
+		pthread_cond_wait(&c->done, &c->lock);
+	}
+	if (gen == c->gen) {
+		for (i = 0; i < API_CACHE_ANSWERS; i++)
+			if (c->flight[i].key == NULL)
+				break;
+		if (i < API_CACHE_ANSWERS) {
+			c->flight[i].key = xstrdup(key);
+			c->flight[i].gen = gen;
+			*mine = 1;
 		}
 	}
+out:
 	pthread_mutex_unlock(&c->lock);
 	return (text);
+}
+
+/* Ends the computation of key in generation gen; the lock is held. */
+static void
+api_cache_land(struct api_cache *c, const char *key, uint64_t gen)
+{
+	int	i;
+
+	if ((i = api_cache_flight(c, key, gen)) >= 0) {
+		free(c->flight[i].key);
+		c->flight[i].key = NULL;
+	}
+	pthread_cond_broadcast(&c->done);
+}
+
+/* The computation of key gave nothing to keep (an error, a stream). */
+void
+api_cache_abandon(struct api_cache *c, const char *key, uint64_t gen)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	api_cache_land(c, key, gen);
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* Keeps a copy of text, the answer to key computed in generation gen. */
@@ -259,10 +327,11 @@ api_cache_keep(struct api_cache *c, const char *key, uint64_t gen,
 	struct api_cache_answer	*a, *victim = NULL;
 	int			 i;
 
-	if (c == NULL || gen == 0 || strlen(text) > API_CACHE_BYTES)
+	if (c == NULL || gen == 0)
 		return;
 	pthread_mutex_lock(&c->lock);
-	if (gen != c->gen) {
+	api_cache_land(c, key, gen);
+	if (gen != c->gen || strlen(text) > API_CACHE_BYTES) {
 		pthread_mutex_unlock(&c->lock);
 		return;
 	}

@@ -16,7 +16,9 @@ void		 api_cache_put(struct api_cache *, const char *cid,
 void		 api_cache_clear(struct api_cache *);
 uint64_t	 api_cache_generation(struct api_cache *, struct sqlite3 *);
 char		*api_cache_answer(struct api_cache *, const char *key,
-		    uint64_t gen, const char **type);
+		    uint64_t gen, const char **type, int *mine);
+void		 api_cache_abandon(struct api_cache *, const char *key,
+		    uint64_t gen);
 void		 api_cache_keep(struct api_cache *, const char *key,
 		    uint64_t gen, const char *type, const char *text);
 

@@ -346,8 +346,10 @@ api_keep_answer(struct api_server *srv, const char *key, uint64_t gen,
 	char	*s;
 
 	if (r->status != 200 || (r->content_type != NULL &&
-	    strcmp(r->content_type, API_STREAM_CONTENT_TYPE) == 0))
+	    strcmp(r->content_type, API_STREAM_CONTENT_TYPE) == 0)) {
+		api_cache_abandon(srv->ctx->cache, key, gen);
 		return;
+	}
 	if (r->text == NULL && r->json != NULL) {
 		s = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
 		if (s == NULL)
@@ -361,6 +363,8 @@ api_keep_answer(struct api_server *srv, const char *key, uint64_t gen,
 		api_cache_keep(srv->ctx->cache, key, gen, r->content_type !=
 		    NULL ? r->content_type : "text/plain; charset=utf-8",
 		    r->text);
+	else
+		api_cache_abandon(srv->ctx->cache, key, gen);
 }
 
 /*
@@ -379,6 +383,7 @@ api_call(struct api_server *srv, int read_only, const char *key,
 	const char	*type;
 	char		*text;
 	uint64_t	 gen;
+	int		 mine = 0;
 
 	if (read_only && (rd = api_reader_get(srv)) != NULL) {
 		rctx = *srv->ctx;
@@ -386,13 +391,13 @@ api_call(struct api_server *srv, int read_only, const char *key,
 		gen = key != NULL ? api_cache_generation(srv->ctx->cache,
 		    store_db(rd)) : 0;
 		if (gen != 0 && (text = api_cache_answer(srv->ctx->cache, key,
-		    gen, &type)) != NULL) {
+		    gen, &type, &mine)) != NULL) {
 			r->status = 200;
 			r->text = text;
 			r->content_type = type;
 		} else {
 			handler(&rctx, req, r);
-			if (gen != 0)
+			if (mine)
 				api_keep_answer(srv, key, gen, r);
 		}
 		api_reader_put(srv, rd);
